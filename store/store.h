@@ -1,0 +1,129 @@
+// The durable object store: a map from (resource, namespace, name) to objects with one revision
+// counter for the whole store, optimistic concurrency, and watch from a revision. Backends:
+// SQLite (embedded default); etcd later. Safe for concurrent use by many threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/error.h"
+#include "api/object.h"
+
+namespace keelson::store {
+
+using Revision = int64_t;
+
+// Resources are named "group/resource" or "resource" for the core group ("apps/deployments",
+// "configmaps"); cluster-scoped objects have namespace "".
+struct Key {
+  std::string resource;
+  std::string ns;
+  std::string name;
+};
+
+// Transforms stored bytes of some resources (Secret encryption plugs in here). Called with the
+// storage key ("/configmaps/default/x") as associated data. Thread-safe.
+class ValueTransformer {
+ public:
+  virtual ~ValueTransformer() = default;
+  // Plaintext → stored bytes. Errors: InternalError (nothing is written).
+  virtual api::Result<std::string> ToStorage(std::string_view resource, std::string_view key,
+                                             std::string_view plaintext) = 0;
+  // Stored bytes → plaintext. Errors: InternalError (key missing, tampering).
+  virtual api::Result<std::string> FromStorage(std::string_view resource, std::string_view key,
+                                               std::string_view stored) = 0;
+};
+
+struct ListResult {
+  std::vector<api::Object> items;  // sorted by namespace, then name
+  Revision revision = 0;           // the store revision the list was read at
+};
+
+struct WatchFilter {
+  std::string resource;  // required
+  std::string ns;        // "" = all namespaces
+  // Optional extra predicate (label/field selectors), evaluated on the object of each event.
+  std::function<bool(const api::Object&)> predicate;
+};
+
+enum class EventType { kAdded, kModified, kDeleted };
+
+struct WatchEvent {
+  EventType type;
+  Revision revision;
+  api::Object object;  // for kDeleted: the object as it was last stored, at this revision
+};
+
+class WatchHandle {
+ public:
+  virtual ~WatchHandle() = default;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Stores `obj` under `resource` if no object with its key exists, and returns it with uid,
+  // resourceVersion, generation 1 and creationTimestamp set. When obj.namespace_() is not empty
+  // the namespace must exist and not be terminating. Errors: AlreadyExists, NotFound (namespace),
+  // Forbidden (namespace terminating), ServiceUnavailable (backend failed; nothing written).
+  virtual api::Result<api::Object> Create(std::string_view resource, const api::Object& obj) = 0;
+
+  // The stored object or NotFound.
+  virtual api::Result<api::Object> Get(std::string_view resource, std::string_view ns,
+                                       std::string_view name) = 0;
+
+  // Every object of `resource` in `ns` ("" = all) for which `predicate` (if set) holds.
+  virtual api::Result<ListResult> List(
+      std::string_view resource, std::string_view ns,
+      const std::function<bool(const api::Object&)>& predicate = nullptr) = 0;
+
+  // Replaces the stored object if obj.resource_version() is empty or still matches. uid and
+  // creationTimestamp are kept from the stored object; generation is bumped when anything but
+  // metadata and status changed. If the object has a deletionTimestamp and its update leaves no
+  // finalizers, it is deleted (a kDeleted event). Errors: NotFound, Conflict, ServiceUnavailable.
+  virtual api::Result<api::Object> Update(std::string_view resource, const api::Object& obj) = 0;
+
+  // Deletes the object; if it has finalizers, sets deletionTimestamp instead (a kModified event)
+  // and returns the updated object. `precondition_uid`/`precondition_rv` when non-empty must match.
+  // Errors: NotFound, Conflict.
+  virtual api::Result<api::Object> Delete(std::string_view resource, std::string_view ns,
+                                          std::string_view name,
+                                          std::string_view precondition_uid = "",
+                                          std::string_view precondition_rv = "") = 0;
+
+  // Calls `on_event` for every change after `from_revision` (0 = from now) matching `filter`, in
+  // revision order, on a thread of the store's, until the handle is destroyed. Errors: Gone (the
+  // revision was compacted: list again and watch from the list's revision).
+  virtual api::Result<std::unique_ptr<WatchHandle>> Watch(
+      const WatchFilter& filter, Revision from_revision,
+      std::function<void(const WatchEvent&)> on_event) = 0;
+
+  // The current store revision.
+  virtual Revision CurrentRevision() = 0;
+
+  // Drops watch history older than `revision`; watches from before it get Gone.
+  virtual api::Status Compact(Revision revision) = 0;
+
+  // Installs the transformer for the stored bytes of `resource` ("secrets"). Start-up only.
+  virtual void SetTransformer(std::string_view resource,
+                              std::shared_ptr<ValueTransformer> transformer) = 0;
+};
+
+struct SqliteOptions {
+  // Watch history kept (events); older ones are compacted automatically.
+  int64_t history_events = 100000;
+};
+
+// Opens (creating if needed) the SQLite store at `data_dir`/store.db in WAL mode with synchronous
+// writes: a write is durable when the call returns. Creates the `default`, `kube-system`,
+// `kube-public`, `kube-node-lease` and `keelson-system` namespaces on first open.
+// Errors: ServiceUnavailable (cannot open or migrate).
+api::Result<std::unique_ptr<Store>> OpenSqlite(const std::string& data_dir,
+                                               const SqliteOptions& options = {});
+
+}  // namespace keelson::store
