@@ -2,8 +2,13 @@
 // multi-document streams, List flattening, and kubectl-style YAML output.
 #include "api/codec.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -553,6 +558,73 @@ TEST(CodecEncode, RoundTripsEveryValue) {
     ASSERT_TRUE(back.has_value()) << yaml << "\n" << back.error().message;
     EXPECT_EQ(*back, j) << yaml;
   }
+}
+
+// kubectl's client-side generator prints a ConfigMap with -o yaml without a server: our encoder
+// must print the same object byte for byte.
+TEST(CodecKubectl, EncodeYamlMatchesKubectl) {
+  if (!std::filesystem::exists("/usr/bin/kubectl")) {
+    GTEST_SKIP() << "kubectl is not installed at /usr/bin/kubectl";
+  }
+  const std::string dir = ::testing::TempDir() + "/codec-kubectl-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  const std::vector<std::pair<std::string, std::string>> literals = {
+      {"a", "yes"},
+      {"b", "*star"},
+      {"c", "a: b"},
+      {"d", "123"},
+      {"e", ""},
+      {"f", "it's"},
+      {"g", "tab\there"},
+      {"h",
+       "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+       "incididunt ut labore et dolore magna aliqua Ut enim ad minim veniam"},
+      {"i", "2024-01-01T00:00:00Z"},
+      {"j", "1:20"},
+      {"k", "- x"},
+      {"l", "h\xC3\xA9llo \xF0\x9F\x98\x80"},
+      {"m", "#comment"},
+      {"n", "0o17"},
+      {"o", "x:y"},
+  };
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"f1.txt", "line1\nline2 \nx\n"},
+      {"f2.txt", " lead\nnext"},
+      {"f3.txt", "a: 1\nb:\n  - c\n"},
+      {"f4.txt", "keep\n\n"},
+  };
+  Json data = Json::object();
+  std::string cmd = "HOME=" + dir + " KUBECONFIG=/dev/null /usr/bin/kubectl create configmap t";
+  for (const auto& [k, v] : literals) {
+    data[k] = v;
+    std::string quoted = "'";
+    for (char c : v) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    cmd += " --from-literal=" + k + "=" + quoted + "'";
+  }
+  for (const auto& [name, content] : files) {
+    data[name] = content;
+    std::ofstream(dir + "/" + name, std::ios::binary) << content;
+    cmd += " --from-file=" + dir + "/" + name;
+  }
+  cmd += " --dry-run=client -o yaml 2>&1";
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(status, 0) << out;
+  const Json cm = {{"apiVersion", "v1"},
+                   {"kind", "ConfigMap"},
+                   {"metadata", {{"creationTimestamp", nullptr}, {"name", "t"}}},
+                   {"data", data}};
+  EXPECT_EQ(EncodeYaml(cm), out);
+  // And what kubectl printed decodes back to the same object.
+  auto back = DecodeYaml(out);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(*back, cm);
 }
 
 }  // namespace
