@@ -899,6 +899,66 @@ JsonOutcome ParseJsonFast(std::string_view text, size_t max_depth, Json& out, st
   return JsonOutcome::kSyntax;
 }
 
+// libyaml's reader check, which yaml-cpp lacks: the input must be UTF-8 of printable characters
+// (tab, line breaks, #x20-#x7E, #x85, #xA0-#xD7FF, #xE000-#xFFFD, #x10000-#x10FFFF).
+Status CheckCharacters(std::string_view text, std::string_view source) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      column = 1;
+      ++i;
+      continue;
+    }
+    if (c >= 0x20 && c < 0x7F) {
+      ++column;
+      ++i;
+      continue;
+    }
+    size_t n = 1;
+    uint32_t cp = c;
+    if (c >= 0x80) {
+      if ((c & 0xE0) == 0xC0) {
+        n = 2;
+        cp = c & 0x1F;
+      } else if ((c & 0xF0) == 0xE0) {
+        n = 3;
+        cp = c & 0x0F;
+      } else if ((c & 0xF8) == 0xF0) {
+        n = 4;
+        cp = c & 0x07;
+      } else {
+        n = 0;
+      }
+      bool ok = n != 0 && i + n <= text.size();
+      for (size_t k = 1; ok && k < n; ++k) {
+        const unsigned char cc = static_cast<unsigned char>(text[i + k]);
+        ok = (cc & 0xC0) == 0x80;
+        cp = (cp << 6) | (cc & 0x3F);
+      }
+      if (ok) {
+        ok = !((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+               cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF));
+      }
+      if (!ok) {
+        return std::unexpected(
+            BadRequest(Located(source, line, column, "invalid UTF-8 byte sequence")));
+      }
+    }
+    const bool printable = cp == 0x09 || cp == 0x0D || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
+                           (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+                           (cp >= 0x10000 && cp <= 0x10FFFF);
+    if (!printable) {
+      return std::unexpected(
+          BadRequest(Located(source, line, column, "control characters are not allowed")));
+    }
+    ++column;
+    i += n;
+  }
+  return {};
+}
+
 Result<std::vector<Document>> DecodeDocuments(std::string_view text, std::string_view source,
                                               const DecodeLimits& limits) {
   if (text.size() > limits.max_bytes) {
@@ -919,6 +979,7 @@ Result<std::vector<Document>> DecodeDocuments(std::string_view text, std::string
     // Not plain JSON (YAML flow style, a duplicate key, ...): the YAML path decides and
     // reports positions.
   }
+  if (auto bad = CheckCharacters(text, source); !bad) return std::unexpected(bad.error());
   MemoryBuf buf(text);
   std::istream in(&buf);
   Builder builder(text, source, limits, docs);

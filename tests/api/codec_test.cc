@@ -193,6 +193,9 @@ TEST(CodecErrors, MalformedYamlNamesLineAndColumn) {
       {"a: \"unterminated\n", "bad.yaml:1:4: found unexpected end of stream"},
       {"a: 'x\nb: 1\n", "bad.yaml:1:4: found unexpected end of stream"},
       {"a: &x \"y\\\"\n", "bad.yaml:1:4: found unexpected end of stream"},
+      {"a: 1\nb: x\x01y\n", "bad.yaml:2:5: control characters are not allowed"},
+      {"a: \xC3\xA9\xFF\n", "bad.yaml:1:5: invalid UTF-8 byte sequence"},
+      {"a: \xED\xA0\x80\n", "bad.yaml:1:4: invalid UTF-8 byte sequence"},
   };
   for (const auto& c : cases) {
     auto r = DecodeYamlStream(c.text, "bad.yaml");
