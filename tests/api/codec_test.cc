@@ -630,5 +630,44 @@ TEST(CodecKubectl, EncodeYamlMatchesKubectl) {
   EXPECT_EQ(*back, cm);
 }
 
+// Objects kubectl generates client-side, printed by kubectl and re-printed by us after a decode:
+// the two texts must be identical (nesting, empty maps, quoting, numbers).
+TEST(CodecKubectl, ReencodesKubectlOutputIdentically) {
+  if (!std::filesystem::exists("/usr/bin/kubectl")) {
+    GTEST_SKIP() << "kubectl is not installed at /usr/bin/kubectl";
+  }
+  const std::string home = ::testing::TempDir() + "/codec-kubectl-home-" + std::to_string(getpid());
+  std::filesystem::create_directories(home);
+  const std::vector<std::string> commands = {
+      "create deployment web --image=nginx:1.25 --replicas=3 --port=80",
+      "create cronjob c --image=busybox --schedule='*/1 * * * *' --dry-run=client -o yaml -- date",
+      "create job j --image=busybox --dry-run=client -o yaml -- sh -c 'echo \"a: b\"'",
+      "create secret generic s --from-literal=password=s3cr3t --from-literal=empty=",
+      "create service nodeport ns --tcp=5678:8080",
+      "create ingress ing --rule='foo.com/bar*=svc1:8080,tls=my-cert'",
+      "create poddisruptionbudget pdb --selector=app=rails --min-available=50%",
+      "create quota q --hard=cpu=1,memory=1G,pods=2",
+      "create priorityclass high --value=1000 --description='high priority, for things that "
+      "matter: the ones a long description wraps around at eighty columns'",
+  };
+  for (const auto& c : commands) {
+    std::string cmd = "HOME=" + home + " KUBECONFIG=/dev/null /usr/bin/kubectl " + c;
+    if (c.find("--dry-run") == std::string::npos) cmd += " --dry-run=client -o yaml";
+    cmd += " 2>&1";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    const int status = pclose(p);
+    ASSERT_EQ(status, 0) << c << "\n" << out;
+    auto obj = DecodeYaml(out, c);
+    ASSERT_TRUE(obj.has_value()) << obj.error().message;
+    EXPECT_EQ(EncodeYaml(*obj), out) << c;
+  }
+  std::filesystem::remove_all(home);
+}
+
 }  // namespace
 }  // namespace keelson::api
