@@ -193,6 +193,8 @@ TEST(CodecErrors, MalformedYamlNamesLineAndColumn) {
       {"a: \"unterminated\n", "bad.yaml:1:4: found unexpected end of stream"},
       {"a: 'x\nb: 1\n", "bad.yaml:1:4: found unexpected end of stream"},
       {"a: &x \"y\\\"\n", "bad.yaml:1:4: found unexpected end of stream"},
+      {"metadata:\n  name: x\n  labels\n", "bad.yaml:3:3: could not find expected ':'"},
+      {"- a\nb: 1\n", "bad.yaml:2:1: did not find expected <document start>"},
       {"a: 1\nb: x\x01y\n", "bad.yaml:2:5: control characters are not allowed"},
       {"a: \xC3\xA9\xFF\n", "bad.yaml:1:5: invalid UTF-8 byte sequence"},
       {"a: \xED\xA0\x80\n", "bad.yaml:1:4: invalid UTF-8 byte sequence"},
@@ -262,6 +264,23 @@ TEST(CodecLimits, DepthAndSize) {
   auto big = DecodeYaml("a: 123456789\n", "big.yaml", limits);
   ASSERT_FALSE(big.has_value());
   EXPECT_EQ(big.error().reason, Reason::kRequestEntityTooLarge);
+}
+
+TEST(CodecStreams, ValidLayoutsYamlCppMustNotReject) {
+  // Forms next to the ones CheckKeyHasColon and CheckDocumentStart reject.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"? a\n: 1\n", R"([{"a":1}])"},
+      {"a : 1\nb\t: 2\n", R"([{"a":1,"b":2}])"},
+      {"{a: 1, b}\n", R"([{"a":1,"b":null}])"},
+      {"a: b\n...\n# x\n\nd: 1\n", R"([{"a":"b"},{"d":1}])"},
+      {"a: b\n---\nc\n...\nd: 1\n", R"([{"a":"b"},"c",{"d":1}])"},
+      {"# head\n\n---\na: 1\n", R"([{"a":1}])"},
+  };
+  for (const auto& [text, want] : cases) {
+    auto r = DecodeYamlStream(text);
+    ASSERT_TRUE(r.has_value()) << text << ": " << r.error().message;
+    EXPECT_EQ(Json(*r), Json::parse(want)) << text;
+  }
 }
 
 TEST(CodecMerge, MergeKeysExplicitKeysWin) {
