@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
+#include "api/kinds.h"
 #include "api/quantity.h"
 #include "api/schema.h"
 
@@ -41,17 +41,56 @@ const std::string kQualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 const std::string kLabelValueFmt = "(" + kQualifiedNameFmt + ")?";
 const std::string kConfigKeyFmt = "[-._a-zA-Z0-9]+";
 
-bool Matches(std::string_view s, const std::string& fmt) {
-  static thread_local std::map<std::string, std::regex> cache;
-  auto it = cache.find(fmt);
-  if (it == cache.end()) it = cache.emplace(fmt, std::regex(fmt, std::regex::ECMAScript)).first;
-  return std::regex_match(s.begin(), s.end(), it->second);
+// The validation regexes, as character-class checks: linear time and no recursion, whatever the
+// input length (std::regex recurses per character).
+bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlnum(char c) { return IsLower(c) || IsDigit(c) || (c >= 'A' && c <= 'Z'); }
+bool IsLowerAlnum(char c) { return IsLower(c) || IsDigit(c); }
+
+// [a-z0-9]([-a-z0-9]*[a-z0-9])?, or with a leading [a-z] for DNS-1035.
+bool MatchesLabel(std::string_view s, bool dns1035 = false) {
+  if (s.empty() || !IsLowerAlnum(s.front()) || !IsLowerAlnum(s.back())) return false;
+  if (dns1035 && !IsLower(s.front())) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return IsLowerAlnum(c) || c == '-'; });
+}
+
+bool MatchesSubdomain(std::string_view s) {
+  size_t start = 0;
+  while (true) {
+    size_t dot = s.find('.', start);
+    if (!MatchesLabel(s.substr(start, dot == std::string_view::npos ? dot : dot - start))) {
+      return false;
+    }
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
+bool MatchesQualifiedName(std::string_view s) {
+  if (s.empty() || !IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
+}
+
+// [-._a-zA-Z0-9]+
+bool MatchesConfigKey(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return IsAlnum(c) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+// [0-9]+%
+bool MatchesPercent(std::string_view s) {
+  return s.size() >= 2 && s.back() == '%' &&
+         std::all_of(s.begin(), s.end() - 1, [](char c) { return IsDigit(c); });
 }
 
 std::vector<std::string> Dns1035Label(std::string_view v) {
   std::vector<std::string> errs;
   if (v.size() > 63) errs.push_back(MaxLenError(63));
-  if (!Matches(v, kDns1035LabelFmt)) {
+  if (!MatchesLabel(v, true)) {
     errs.push_back(RegexError(
         "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
         "alphabetic character, and end with an alphanumeric character",
@@ -86,7 +125,7 @@ std::vector<std::string> QualifiedName(std::string_view value) {
   } else if (name.size() > 63) {
     errs.push_back("name part " + MaxLenError(63));
   }
-  if (!Matches(name, kQualifiedNameFmt)) {
+  if (!MatchesQualifiedName(name)) {
     errs.push_back(
         RegexError("name part must consist of alphanumeric characters, '-', '_' or '.', "
                    "and must start and end with an alphanumeric character",
@@ -98,7 +137,7 @@ std::vector<std::string> QualifiedName(std::string_view value) {
 std::vector<std::string> LabelValue(std::string_view v) {
   std::vector<std::string> errs;
   if (v.size() > 63) errs.push_back(MaxLenError(63));
-  if (!Matches(v, kLabelValueFmt)) {
+  if (!v.empty() && !MatchesQualifiedName(v)) {
     errs.push_back(
         RegexError("a valid label must be an empty string or consist of alphanumeric "
                    "characters, '-', '_' or '.', and must start and end with an "
@@ -111,7 +150,7 @@ std::vector<std::string> LabelValue(std::string_view v) {
 std::vector<std::string> ConfigMapKey(std::string_view v) {
   std::vector<std::string> errs;
   if (v.size() > 253) errs.push_back(MaxLenError(253));
-  if (!Matches(v, kConfigKeyFmt)) {
+  if (!MatchesConfigKey(v)) {
     errs.push_back(
         RegexError("a valid config key must consist of alphanumeric characters, '-', "
                    "'_' or '.'",
@@ -412,6 +451,7 @@ bool SelectorEmpty(const Json& sel) {
 
 enum class NameRule { kSubdomain, kLabel, kDns1035, kPathSegment };
 
+// Used for kinds the registry does not know.
 const std::set<std::string> kClusterScoped = {"Namespace",
                                               "Node",
                                               "PersistentVolume",
@@ -458,7 +498,9 @@ void ObjectMeta(Errors& e, const Object& obj, NameRule rule) {
     e.Each("metadata.name", Json(name), msgs);
   }
   const std::string ns = obj.namespace_();
-  if (kClusterScoped.count(obj.kind()) && obj.gvk().group != "keelson.dev") {
+  const KindInfo* info = Kinds::Default().ByGvk(obj.gvk());
+  const bool cluster_scoped = info ? !info->namespaced : kClusterScoped.count(obj.kind()) > 0;
+  if (cluster_scoped) {
     if (!ns.empty()) e.Forbidden("metadata.namespace", "not allowed on this type");
   } else if (!ns.empty()) {
     e.Each("metadata.namespace", Json(ns), ValidateDns1123Label(ns));
@@ -972,7 +1014,7 @@ void IntOrPercent(Errors& e, const Json& v, const std::string& path) {
     if (v.get<int64_t>() < 0) e.Invalid(path, v, "must be greater than or equal to 0");
   } else if (v.is_string()) {
     const std::string s = v.get<std::string>();
-    if (!Matches(s, "[0-9]+%")) {
+    if (!MatchesPercent(s)) {
       e.Invalid(path, v,
                 RegexError("a valid percent string must be a numeric string followed by "
                            "an ending '%'",
@@ -1091,7 +1133,9 @@ void CronSchedule(Errors& e, const Json& v, const std::string& path) {
     return;
   }
   for (const auto& f : fields) {
-    if (!Matches(f, "[0-9A-Za-z*?/,\\-]+")) {
+    if (f.empty() || !std::all_of(f.begin(), f.end(), [](char c) {
+          return IsAlnum(c) || c == '*' || c == '?' || c == '/' || c == ',' || c == '-';
+        })) {
       e.Invalid(path, v, "failed to parse int from " + f);
       return;
     }
@@ -1351,7 +1395,7 @@ NameRule RuleFor(const GroupVersionKind& gvk) {
 std::vector<std::string> ValidateDns1123Subdomain(std::string_view value) {
   std::vector<std::string> errs;
   if (value.size() > 253) errs.push_back(MaxLenError(253));
-  if (!Matches(value, kDns1123SubdomainFmt)) {
+  if (!MatchesSubdomain(value)) {
     errs.push_back(
         RegexError("a lowercase RFC 1123 subdomain must consist of lower case "
                    "alphanumeric characters, '-' or '.', and must start and end with an "
@@ -1364,7 +1408,7 @@ std::vector<std::string> ValidateDns1123Subdomain(std::string_view value) {
 std::vector<std::string> ValidateDns1123Label(std::string_view value) {
   std::vector<std::string> errs;
   if (value.size() > 63) errs.push_back(MaxLenError(63));
-  if (!Matches(value, kDns1123LabelFmt)) {
+  if (!MatchesLabel(value)) {
     errs.push_back(
         RegexError("a lowercase RFC 1123 label must consist of lower case alphanumeric "
                    "characters or '-', and must start and end with an alphanumeric "

@@ -48,6 +48,18 @@ TEST(Validation, NameRules) {
             std::vector<std::string>{"must be no more than 63 characters"});
 }
 
+TEST(Validation, HugeInputsAreCheckedInLinearTime) {
+  Object cm = Parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}})");
+  const std::string key(2 << 20, 'k');
+  cm.json()["data"][key] = "v";
+  cm.set_label(std::string(1 << 20, 'a'), "b");
+  auto causes = Validate(cm);
+  ASSERT_EQ(causes.size(), 2u);
+  EXPECT_EQ(causes[0].field, "metadata.labels");
+  EXPECT_EQ(causes[1].field, "data[" + key + "]");
+  EXPECT_NE(causes[1].message.find("must be no more than 253 characters"), std::string::npos);
+}
+
 TEST(Validation, ValidObjectsHaveNoErrors) {
   EXPECT_EQ(Messages(ValidPod()), std::vector<std::string>{});
   EXPECT_EQ(Messages(ValidDeployment()), std::vector<std::string>{});
