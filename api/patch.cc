@@ -162,8 +162,8 @@ std::optional<PatchType> PatchTypeFromContentType(std::string_view content_type)
   std::string ct = Lower(content_type.substr(0, content_type.find(';')));
   while (!ct.empty() && std::isspace(static_cast<unsigned char>(ct.back()))) ct.pop_back();
   if (ct == "application/json-patch+json") return PatchType::kJsonPatch;
-  if (ct == "application/merge-patch+json") return PatchType::kMergePatch;
-  if (ct == "application/strategic-merge-patch+json") return PatchType::kStrategicMergePatch;
+  if (ct == "application/merge-patch+json") return PatchType::kMerge;
+  if (ct == "application/strategic-merge-patch+json") return PatchType::kStrategicMerge;
   return std::nullopt;
 }
 
@@ -171,9 +171,9 @@ std::string_view ContentTypeOf(PatchType type) {
   switch (type) {
     case PatchType::kJsonPatch:
       return "application/json-patch+json";
-    case PatchType::kMergePatch:
+    case PatchType::kMerge:
       return "application/merge-patch+json";
-    case PatchType::kStrategicMergePatch:
+    case PatchType::kStrategicMerge:
       return "application/strategic-merge-patch+json";
   }
   return "";
@@ -1116,13 +1116,13 @@ Result<Json> ApplyPatch(PatchType type, const Json& current, const Json& patch,
   switch (type) {
     case PatchType::kJsonPatch:
       return ApplyJsonPatch(current, patch);
-    case PatchType::kMergePatch:
+    case PatchType::kMerge:
       if (!patch.is_object()) {
         // The API server decodes the result into an object: a non-object patch cannot apply.
         return std::unexpected(BadRequest("invalid JSON document: merge patch must be an object"));
       }
       return JsonMergePatch(current, patch);
-    case PatchType::kStrategicMergePatch:
+    case PatchType::kStrategicMerge:
       return StrategicMergePatch(current, patch, gvk);
   }
   return std::unexpected(UnsupportedSmp());

@@ -7,17 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "api/client.h"
 #include "api/error.h"
 #include "api/object.h"
 
 namespace keelson::api {
 
-// The PATCH body formats, by their Content-Type.
-enum class PatchType {
-  kJsonPatch,            // application/json-patch+json
-  kMergePatch,           // application/merge-patch+json
-  kStrategicMergePatch,  // application/strategic-merge-patch+json
-};
+// The PATCH body formats are api::PatchType (api/client.h): kJsonPatch
+// (application/json-patch+json), kMerge (application/merge-patch+json), kStrategicMerge
+// (application/strategic-merge-patch+json).
 
 // Maps a Content-Type header (parameters such as "; charset=utf-8" ignored) to a patch type;
 // nullopt for anything else (the server answers 415 UnsupportedMediaType).
@@ -56,7 +54,7 @@ Result<Json> StrategicMergePatch(const Json& original, const Json& patch,
                                  const GroupVersionKind& gvk);
 
 // Applies a PATCH body of the given type to `current` (the stored object's JSON). For
-// kStrategicMergePatch the kind's schema is used (see StrategicMergePatch). Errors: BadRequest for
+// kStrategicMerge the kind's schema is used (see StrategicMergePatch). Errors: BadRequest for
 // a body that is not valid JSON or a failing patch, UnsupportedMediaType as above.
 Result<Json> ApplyPatch(PatchType type, const Json& current, const Json& patch,
                         const GroupVersionKind& gvk);

@@ -92,9 +92,9 @@ TEST(JsonPatch, ErrorsNameTheOperation) {
 
 TEST(JsonPatch, ContentTypes) {
   EXPECT_EQ(PatchTypeFromContentType("application/merge-patch+json; charset=utf-8"),
-            PatchType::kMergePatch);
+            PatchType::kMerge);
   EXPECT_EQ(PatchTypeFromContentType("application/strategic-merge-patch+json"),
-            PatchType::kStrategicMergePatch);
+            PatchType::kStrategicMerge);
   EXPECT_EQ(PatchTypeFromContentType("application/json-patch+json"), PatchType::kJsonPatch);
   EXPECT_EQ(PatchTypeFromContentType("application/json"), std::nullopt);
 }
@@ -628,9 +628,9 @@ TEST(StrategicMergePatch, ThreeWayForCustomKindsIsAMergePatch) {
 TEST(Patch, ApplyPatchDispatchesOnType) {
   Json cm = Y("{data: {a: '1'}}");
   GroupVersionKind cm_gvk{"", "v1", "ConfigMap"};
-  EXPECT_EQ(*ApplyPatch(PatchType::kMergePatch, cm, Y("{data: {b: '2'}}"), cm_gvk),
+  EXPECT_EQ(*ApplyPatch(PatchType::kMerge, cm, Y("{data: {b: '2'}}"), cm_gvk),
             Y("{data: {a: '1', b: '2'}}"));
-  EXPECT_EQ(*ApplyPatch(PatchType::kStrategicMergePatch, cm, Y("{data: {a: null}}"), cm_gvk),
+  EXPECT_EQ(*ApplyPatch(PatchType::kStrategicMerge, cm, Y("{data: {a: null}}"), cm_gvk),
             Y("{data: {}}"));
   EXPECT_EQ(*ApplyPatch(PatchType::kJsonPatch, cm,
                         J(R"([{"op":"add","path":"/data/c","value":"3"}])"), cm_gvk),
