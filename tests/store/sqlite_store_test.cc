@@ -153,6 +153,24 @@ TEST_F(SqliteStoreTest, UpdateWithStaleResourceVersionIsConflict) {
   EXPECT_EQ(forced->data()["k"], "2");
 }
 
+TEST_F(SqliteStoreTest, MalformedObjectIsBadRequestAndWritesNothing) {
+  Revision r = store_->CurrentRevision();
+  api::Object bad(api::Json{{"apiVersion", "v1"},
+                            {"kind", "Namespace"},
+                            {"metadata", {{"name", "odd"}}},
+                            {"spec", {{"finalizers", {"kubernetes"}}}},
+                            {"status", "not-an-object"}});
+  ASSERT_TRUE(store_->Create("namespaces", bad));
+  // Deleting sets status.phase, which cannot be done on a string status.
+  auto del = store_->Delete("namespaces", "", "odd");
+  ASSERT_FALSE(del);
+  EXPECT_EQ(del.error().reason, api::Reason::kBadRequest);
+  EXPECT_NE(del.error().message.find("/namespaces/odd"), std::string::npos) << del.error().message;
+  EXPECT_EQ(store_->CurrentRevision(), r + 1);
+  // Keys given as default-constructed string_views are empty strings, not NULL.
+  EXPECT_TRUE(store_->Get("namespaces", std::string_view(), "odd"));
+}
+
 TEST_F(SqliteStoreTest, UpdateMissingIsNotFound) {
   auto r = store_->Update("configmaps", ConfigMap("default", "ghost"));
   ASSERT_FALSE(r);
@@ -238,6 +256,16 @@ TEST_F(SqliteStoreTest, FinalizersHoldDeletionUntilRemoved) {
   auto one = store_->Update("configmaps", u);
   ASSERT_TRUE(one) << one.error().message;
   EXPECT_EQ(one->deletion_timestamp(), del->deletion_timestamp());
+  // No new finalizers once deletion started (Kubernetes' metadata validation).
+  api::Object more = *one;
+  more.set_finalizers({"example.com/b", "example.com/new"});
+  auto refused = store_->Update("configmaps", more);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, api::Reason::kInvalid);
+  EXPECT_EQ(refused.error().message,
+            "ConfigMap \"held\" is invalid: metadata.finalizers: Forbidden: no new finalizers can "
+            "be added if the object is being deleted, found new finalizers "
+            "[]string{\"example.com/new\"}");
   // Removing the last finalizer deletes it.
   api::Object last = *one;
   last.set_finalizers({});
