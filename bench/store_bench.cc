@@ -129,6 +129,16 @@ BENCHMARK(BM_List10k)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Time from the start of a write until each of 100 watchers has its event (p99 over all
 // deliveries).
+void BM_ListRaw10k(benchmark::State& state) {
+  auto s = MustOpen(Populated());
+  for (auto _ : state) {
+    auto r = s->ListRaw("configmaps", "default");
+    if (!r || r->items.size() != 10000) std::abort();
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_ListRaw10k)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void BM_WatchFanout100(benchmark::State& state) {
   std::string dir = MakeTempDir();
   auto s = MustOpen(dir);

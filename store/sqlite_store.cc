@@ -31,6 +31,7 @@ using internal::Stmt;
 constexpr int kSchemaVersion = 1;
 constexpr size_t kIdleReaders = 16;
 constexpr int kCheckpointPages = 1000;
+constexpr int kMaxWalPages = 3 * kCheckpointPages;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -223,6 +224,7 @@ class SqliteStore final : public Store, private internal::LogReader {
                                std::string_view name) override;
   api::Result<ListResult> List(std::string_view resource, std::string_view ns,
                                const std::function<bool(const api::Object&)>& predicate) override;
+  api::Result<RawListResult> ListRaw(std::string_view resource, std::string_view ns) override;
   api::Result<api::Object> Update(std::string_view resource, const api::Object& obj) override;
   api::Result<api::Object> Delete(std::string_view resource, std::string_view ns,
                                   std::string_view name, std::string_view precondition_uid,
@@ -255,6 +257,14 @@ class SqliteStore final : public Store, private internal::LogReader {
                                   std::string_view name, const api::Object& obj);
   api::Result<api::Object> Decode(std::string_view resource, std::string_view ns,
                                   std::string_view name, std::string_view stored);
+  // The JSON text of a stored value (FromStorage when a transformer is installed).
+  api::Result<std::string> Plaintext(std::string_view resource, std::string_view ns,
+                                     std::string_view name, std::string_view stored);
+  // Scans the objects of `resource` (in `ns` unless empty) in one read transaction, calling
+  // row(ns, name, stored bytes) for each; returns the snapshot's revision.
+  api::Result<Revision> Scan(
+      std::string_view resource, std::string_view ns,
+      const std::function<api::Status(std::string_view, std::string_view, std::string_view)>& row);
   // The object at the key, read through `c` (nullopt if absent).
   api::Result<std::optional<api::Object>> Read(Conn& c, std::string_view resource,
                                                std::string_view ns, std::string_view name);
@@ -346,6 +356,15 @@ api::Result<std::string> SqliteStore::Encode(std::string_view resource, std::str
     return std::unexpected(stored.error().Wrap("transform " + StorageKey(resource, ns, name)));
   }
   return std::move(*stored);
+}
+
+api::Result<std::string> SqliteStore::Plaintext(std::string_view resource, std::string_view ns,
+                                                std::string_view name, std::string_view stored) {
+  auto tf = Transformer(resource);
+  if (!tf) return std::string(stored);
+  auto p = tf->FromStorage(resource, StorageKey(resource, ns, name), stored);
+  if (!p) return std::unexpected(p.error().Wrap("transform " + StorageKey(resource, ns, name)));
+  return std::move(*p);
 }
 
 api::Result<api::Object> SqliteStore::Decode(std::string_view resource, std::string_view ns,
@@ -573,23 +592,21 @@ api::Result<api::Object> SqliteStore::Get(std::string_view resource, std::string
   return std::move(**obj);
 }
 
-api::Result<ListResult> SqliteStore::List(
+api::Result<Revision> SqliteStore::Scan(
     std::string_view resource, std::string_view ns,
-    const std::function<bool(const api::Object&)>& predicate) {
+    const std::function<api::Status(std::string_view, std::string_view, std::string_view)>& row) {
   std::string what = "list " + std::string(resource) + (ns.empty() ? "" : " in " + std::string(ns));
   auto r = AcquireReader();
   if (!r) return std::unexpected(r.error().Wrap(what));
   Conn& c = **r;
   // One read transaction: the revision and the rows come from the same snapshot.
   if (auto s = c.Exec("BEGIN"); !s) return std::unexpected(s.error().Wrap(what));
-  auto end = [&](api::Error e) -> api::Result<ListResult> {
+  auto end = [&](api::Error e) -> api::Result<Revision> {
     (void)c.Exec("ROLLBACK");
     return std::unexpected(e.Wrap(what));
   };
-  ListResult out;
   auto rev = StoredRevision(c);
   if (!rev) return end(rev.error());
-  out.revision = *rev;
   auto p = c.Prepare(ns.empty() ? kListAll : kListNs);
   if (!p) return end(p.error());
   {
@@ -598,14 +615,44 @@ api::Result<ListResult> SqliteStore::List(
     if (!ns.empty()) st.Text(2, ns);
     int rc;
     while ((rc = st.Step()) == SQLITE_ROW) {
-      auto obj = Decode(resource, st.ColText(0), st.ColText(1), st.ColBlob(2));
-      if (!obj) return end(obj.error());
-      if (predicate && !predicate(*obj)) continue;
-      out.items.push_back(std::move(*obj));
+      if (auto s = row(st.ColText(0), st.ColText(1), st.ColBlob(2)); !s) return end(s.error());
     }
     if (rc != SQLITE_DONE) return end(SqliteError("scan", c));
   }
   (void)c.Exec("COMMIT");
+  return *rev;
+}
+
+api::Result<ListResult> SqliteStore::List(
+    std::string_view resource, std::string_view ns,
+    const std::function<bool(const api::Object&)>& predicate) {
+  ListResult out;
+  auto rev = Scan(
+      resource, ns,
+      [&](std::string_view ons, std::string_view name, std::string_view stored) -> api::Status {
+        auto obj = Decode(resource, ons, name, stored);
+        if (!obj) return std::unexpected(obj.error());
+        if (predicate && !predicate(*obj)) return {};
+        out.items.push_back(std::move(*obj));
+        return {};
+      });
+  if (!rev) return std::unexpected(rev.error());
+  out.revision = *rev;
+  return out;
+}
+
+api::Result<RawListResult> SqliteStore::ListRaw(std::string_view resource, std::string_view ns) {
+  RawListResult out;
+  auto rev = Scan(
+      resource, ns,
+      [&](std::string_view ons, std::string_view name, std::string_view stored) -> api::Status {
+        auto json = Plaintext(resource, ons, name, stored);
+        if (!json) return std::unexpected(json.error());
+        out.items.push_back({std::string(ons), std::string(name), std::move(*json)});
+        return {};
+      });
+  if (!rev) return std::unexpected(rev.error());
+  out.revision = *rev;
   return out;
 }
 
@@ -794,7 +841,14 @@ api::Result<std::vector<ChangePtr>> SqliteStore::ReadLog(const std::string& reso
   return out;
 }
 
-int SqliteStore::OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
+  if (pages >= kMaxWalPages) {
+    // The background thread is not keeping up: checkpoint here, as SQLite's own autocheckpoint
+    // would, so the WAL stays bounded (the writer lock is held by the caller).
+    int log = 0, done = 0;
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    return SQLITE_OK;
+  }
   if (pages >= kCheckpointPages) {
     auto* s = static_cast<SqliteStore*>(self);
     {
@@ -814,9 +868,15 @@ void SqliteStore::CheckpointLoop(std::unique_ptr<Conn> c) {
       if (ckpt_stop_) return;
       ckpt_wanted_ = false;
     }
-    // PASSIVE: never blocks writers or readers; what it cannot copy now is copied next time.
+    // PASSIVE copies most frames without blocking anyone. Writes that landed meanwhile keep the
+    // WAL from being fully copied, and SQLite only rewinds a fully copied WAL: finish the short
+    // remainder with writers held off, so the next write starts the WAL over.
     int log = 0, done = 0;
-    sqlite3_wal_checkpoint_v2(c->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    int rc = sqlite3_wal_checkpoint_v2(c->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && done < log) {
+      std::lock_guard l(write_mu_);
+      sqlite3_wal_checkpoint_v2(c->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    }
   }
 }
 
