@@ -171,6 +171,41 @@ TEST_F(SqliteStoreTest, MalformedObjectIsBadRequestAndWritesNothing) {
   EXPECT_TRUE(store_->Get("namespaces", std::string_view(), "odd"));
 }
 
+// The lease pattern: read, change, Update with the read resourceVersion. Of several holders racing
+// from the same read, exactly one wins and the others get Conflict.
+TEST_F(SqliteStoreTest, UpdateWithResourceVersionIsCompareAndSwap) {
+  api::Object lease(api::Json{{"apiVersion", "coordination.k8s.io/v1"},
+                              {"kind", "Lease"},
+                              {"metadata", {{"name", "leader"}, {"namespace", "keelson-system"}}},
+                              {"spec", {{"holderIdentity", "nobody"}}}});
+  auto read = store_->Create("coordination.k8s.io/leases", lease);
+  ASSERT_TRUE(read);
+  constexpr int kContenders = 4;
+  std::atomic<int> won{0}, conflicts{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < kContenders; ++i) {
+    ts.emplace_back([&, i] {
+      api::Object mine = *read;
+      mine.json()["spec"]["holderIdentity"] = "node-" + std::to_string(i);
+      auto r = store_->Update("coordination.k8s.io/leases", mine);
+      if (r) {
+        ++won;
+      } else if (r.error().reason == api::Reason::kConflict) {
+        ++conflicts;
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(conflicts.load(), kContenders - 1);
+  auto stale = *read;
+  auto r = store_->Update("coordination.k8s.io/leases", stale);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "Operation cannot be fulfilled on leases.coordination.k8s.io \"leader\": the object "
+            "has been modified; please apply your changes to the latest version and try again");
+}
+
 TEST_F(SqliteStoreTest, UpdateMissingIsNotFound) {
   auto r = store_->Update("configmaps", ConfigMap("default", "ghost"));
   ASSERT_FALSE(r);
