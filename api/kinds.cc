@@ -72,12 +72,20 @@ void RegisterBuiltins(Kinds& k) {
   // admissionregistration.k8s.io/v1
   k.Register(Make("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration",
                   "mutatingwebhookconfigurations", false, {}, {}, ext));
+  k.Register(Make("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy",
+                  "validatingadmissionpolicies", false, {}, status, ext));
+  k.Register(Make("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding",
+                  "validatingadmissionpolicybindings", false, {}, {}, ext));
   k.Register(Make("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration",
                   "validatingwebhookconfigurations", false, {}, {}, ext));
 
   // apiextensions.k8s.io/v1
   k.Register(Make("apiextensions.k8s.io", "v1", "CustomResourceDefinition",
                   "customresourcedefinitions", false, {"crd", "crds"}, status, ext));
+
+  // apiregistration.k8s.io/v1
+  k.Register(
+      Make("apiregistration.k8s.io", "v1", "APIService", "apiservices", false, {}, status, ext));
 
   // apps/v1
   k.Register(Make("apps", "v1", "ControllerRevision", "controllerrevisions", true));
@@ -122,6 +130,12 @@ void RegisterBuiltins(Kinds& k) {
   // discovery.k8s.io/v1
   k.Register(Make("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true));
 
+  // flowcontrol.apiserver.k8s.io/v1
+  k.Register(
+      Make("flowcontrol.apiserver.k8s.io", "v1", "FlowSchema", "flowschemas", false, {}, status));
+  k.Register(Make("flowcontrol.apiserver.k8s.io", "v1", "PriorityLevelConfiguration",
+                  "prioritylevelconfigurations", false, {}, status));
+
   // events.k8s.io/v1 (after core v1 events, so "events" and "ev" resolve to the core group)
   k.Register(Make("events.k8s.io", "v1", "Event", "events", true, {"ev"}));
 
@@ -150,6 +164,7 @@ void RegisterBuiltins(Kinds& k) {
   // storage.k8s.io/v1
   k.Register(Make("storage.k8s.io", "v1", "CSIDriver", "csidrivers", false));
   k.Register(Make("storage.k8s.io", "v1", "CSINode", "csinodes", false));
+  k.Register(Make("storage.k8s.io", "v1", "CSIStorageCapacity", "csistoragecapacities", true));
   k.Register(Make("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, {"sc"}));
   k.Register(
       Make("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", false, {}, status));

@@ -12,21 +12,23 @@
 namespace keelson::api {
 
 struct KindInfo {
-  std::string group;     // "" for core
-  std::string version;   // "v1"
-  std::string kind;      // "Deployment"
-  std::string resource;  // "deployments"
-  std::string singular;  // "deployment"
+  std::string group;                     // "" for core
+  std::string version;                   // "v1"
+  std::string kind;                      // "Deployment"
+  std::string resource;                  // "deployments"
+  std::string singular;                  // "deployment"
   std::vector<std::string> short_names;  // {"deploy"}
   std::vector<std::string> categories;   // {"all"}
   bool namespaced = true;
-  std::vector<std::string> verbs;         // create delete deletecollection get list patch update watch
+  std::vector<std::string> verbs;  // create delete deletecollection get list patch update watch
   std::vector<std::string> subresources;  // {"status", "scale"}
 
   GroupVersionKind gvk() const { return {group, version, kind}; }
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
   // "deployments.apps" or "pods": the name kubectl prints in errors for a group resource.
-  std::string qualified_resource() const { return group.empty() ? resource : resource + "." + group; }
+  std::string qualified_resource() const {
+    return group.empty() ? resource : resource + "." + group;
+  }
 };
 
 class Kinds {
@@ -34,8 +36,11 @@ class Kinds {
   // The process-wide registry, preloaded with the Kubernetes built-ins (core v1, apps/v1,
   // batch/v1, rbac.authorization.k8s.io/v1, networking.k8s.io/v1, autoscaling/v2, policy/v1,
   // storage.k8s.io/v1, coordination.k8s.io/v1, events.k8s.io/v1, apiextensions.k8s.io/v1,
-  // authorization.k8s.io/v1, discovery.k8s.io/v1) and keelson.dev/v1 (Application, Repository,
-  // SealedSecret).
+  // authorization.k8s.io/v1, discovery.k8s.io/v1, and the rest of what `kubectl api-resources`
+  // lists on a v1.32 cluster: autoscaling/v1, authentication, admissionregistration,
+  // apiregistration, certificates, flowcontrol, node, scheduling) and keelson.dev/v1
+  // (Application, Repository, SealedSecret), with the short names, categories, verbs and
+  // subresources a v1.32 API server advertises.
   static Kinds& Default();
 
   // Adds or replaces a kind (start-up only, not thread-safe against readers).

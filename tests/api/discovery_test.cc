@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -311,10 +312,32 @@ std::string KubectlApiResources(const DiscoveryServer& server, int& status) {
   return out;
 }
 
+// The whitespace-separated columns of the first line of `out` that starts with `name `.
+std::vector<std::string> RowOf(const std::string& out, const std::string& name) {
+  std::vector<std::string> cols;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t end = out.find('\n', pos);
+    if (end == std::string::npos) end = out.size();
+    const std::string line = out.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.rfind(name + " ", 0) != 0) continue;
+    std::istringstream in(line);
+    std::string c;
+    while (in >> c) cols.push_back(c);
+    return cols;
+  }
+  return cols;
+}
+
 void ExpectBuiltinsListed(const std::string& out) {
   // kubectl's own rendering of our documents.
-  EXPECT_NE(out.find("pods                              po           v1 "), std::string::npos)
+  EXPECT_EQ(RowOf(out, "pods"), (std::vector<std::string>{"pods", "po", "v1", "true", "Pod"}))
       << out;
+  EXPECT_EQ(RowOf(out, "deployments"),
+            (std::vector<std::string>{"deployments", "deploy", "apps/v1", "true", "Deployment"}));
+  EXPECT_EQ(RowOf(out, "namespaces"),
+            (std::vector<std::string>{"namespaces", "ns", "v1", "false", "Namespace"}));
   for (const char* want :
        {"deployments", "deploy", "apps/v1", "horizontalpodautoscalers", "autoscaling/v2",
         "applications", "keelson.dev/v1", "customresourcedefinitions", "crd,crds",
