@@ -1678,8 +1678,14 @@ std::vector<Cause> Validate(const Object& obj, const Object* old) {
       if (t != "Ingress" && t != "Egress") e.NotSupported(tp, t, {"Ingress", "Egress"});
     });
   } else if (g == "keelson.dev" && k == "Application") {
-    const Json& src = At(spec, "source");
-    if (Str(src, "repoURL").empty()) e.Required("spec.source.repoURL");
+    const Json& sources = At(spec, "sources");
+    if (sources.is_array() && !sources.empty()) {
+      EachItem(spec, "sources", "spec", [&](const Json& src, const std::string& sp) {
+        if (Str(src, "repoURL").empty()) e.Required(Dot(sp, "repoURL"));
+      });
+    } else if (Str(At(spec, "source"), "repoURL").empty()) {
+      e.Required("spec.source.repoURL");
+    }
     const std::string dest_ns = Str(At(spec, "destination"), "namespace");
     if (!dest_ns.empty()) {
       e.Each("spec.destination.namespace", Json(dest_ns), ValidateDns1123Label(dest_ns));
