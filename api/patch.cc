@@ -1116,12 +1116,17 @@ const Json& ObjectOrEmpty(const Json& j) {
 bool SupportsStrategicMerge(const GroupVersionKind& gvk) { return SchemaFor(gvk) != nullptr; }
 
 Result<Json> StrategicMergePatch(const Json& original, const Json& patch,
-                                 const GroupVersionKind& gvk) {
-  const SchemaNode* schema = SchemaFor(gvk);
-  if (!schema) return std::unexpected(UnsupportedSmp());
+                                 const SchemaNode* schema) {
   if (!patch.is_object()) return std::unexpected(BadRequest("invalid JSON document"));
   MergeOptions opts{.merge_parallel_list = true, .ignore_unmatched_nulls = true};
   return MergeMap(ObjectOrEmpty(original), patch, schema, opts);
+}
+
+Result<Json> StrategicMergePatch(const Json& original, const Json& patch,
+                                 const GroupVersionKind& gvk) {
+  const SchemaNode* schema = SchemaFor(gvk);
+  if (!schema) return std::unexpected(UnsupportedSmp());
+  return StrategicMergePatch(original, patch, schema);
 }
 
 Result<Json> ApplyPatch(PatchType type, const Json& current, const Json& patch,
@@ -1142,14 +1147,23 @@ Result<Json> ApplyPatch(PatchType type, const Json& current, const Json& patch,
 }
 
 Result<Json> CreateTwoWayMergePatch(const Json& original, const Json& modified,
-                                    const GroupVersionKind& gvk) {
+                                    const SchemaNode* schema) {
   DiffOptions opts{.set_element_order = true};
-  return DiffMaps(ObjectOrEmpty(original), ObjectOrEmpty(modified), SchemaFor(gvk), opts);
+  return DiffMaps(ObjectOrEmpty(original), ObjectOrEmpty(modified), schema, opts);
+}
+
+Result<Json> CreateTwoWayMergePatch(const Json& original, const Json& modified,
+                                    const GroupVersionKind& gvk) {
+  return CreateTwoWayMergePatch(original, modified, SchemaFor(gvk));
 }
 
 Result<Json> CreateThreeWayMergePatch(const Json& original, const Json& modified,
                                       const Json& current, const GroupVersionKind& gvk) {
-  const SchemaNode* schema = SchemaFor(gvk);
+  return CreateThreeWayMergePatch(original, modified, current, SchemaFor(gvk));
+}
+
+Result<Json> CreateThreeWayMergePatch(const Json& original, const Json& modified,
+                                      const Json& current, const SchemaNode* schema) {
   // The patch is the change from current to modified without deletions, plus the deletions from
   // original to modified: delta applied onto deletions, which must be strictly additive.
   DiffOptions delta_opts{.set_element_order = true, .ignore_deletions = true};
