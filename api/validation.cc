@@ -306,8 +306,9 @@ class Errors {
     }
     Add("FieldValueNotSupported", path, "Unsupported value: " + GoValue(value), detail);
   }
-  void Duplicate(const std::string& path, const Json& value) {
-    Add("FieldValueDuplicate", path, "Duplicate value: " + GoValue(value), "");
+  void Duplicate(const std::string& path, const Json& value) { DuplicateRaw(path, GoValue(value)); }
+  void DuplicateRaw(const std::string& path, const std::string& printed) {
+    Add("FieldValueDuplicate", path, "Duplicate value: " + printed, "");
   }
   void Forbidden(const std::string& path, const std::string& detail) {
     Add("FieldValueForbidden", path, "Forbidden", detail);
@@ -1189,11 +1190,23 @@ void Service(Errors& e, const Json& spec) {
     if (proto.is_string() && proto != "TCP" && proto != "UDP" && proto != "SCTP") {
       e.NotSupported(Dot(pp, "protocol"), proto, {"SCTP", "TCP", "UDP"});
     }
-    const std::string key =
-        port.dump() + "/" + (proto.is_string() ? proto.get<std::string>() : "TCP");
-    if (!port_protos.insert(key).second) e.Duplicate(pp, Json(key));
+    const std::string proto_s = proto.is_string() ? proto.get<std::string>() : "";
+    if (!port_protos.insert(port.dump() + "/" + proto_s).second) {
+      // Go's %#v of the core.ServicePort key {Protocol, Port}.
+      e.DuplicateRaw(pp, "core.ServicePort{Name:\"\", Protocol:" + Quote(proto_s) +
+                             ", AppProtocol:(*string)(nil), Port:" + port.dump() +
+                             ", TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, "
+                             "NodePort:0}");
+    }
     const Json& tp = At(p, "targetPort");
-    if (!tp.is_null()) IntOrStringPort(e, tp, Dot(pp, "targetPort"));
+    if (tp.is_number_integer()) {
+      PortRange(e, tp, Dot(pp, "targetPort"));
+    } else if (tp.is_string()) {
+      // The IntOrString itself is the bad value: printed through its String() method, unquoted.
+      for (const auto& m : PortName(tp.get<std::string>())) {
+        e.InvalidRaw(Dot(pp, "targetPort"), tp.get<std::string>(), m);
+      }
+    }
     const Json& np = At(p, "nodePort");
     if (np.is_number_integer() && np != 0) {
       if (type == "ClusterIP" || type.empty()) {
@@ -1318,8 +1331,12 @@ void PolicyRules(Errors& e, const Json& obj) {
       const Json& groups = At(r, "apiGroups");
       const Json& res = At(r, "resources");
       if ((groups.is_array() && !groups.empty()) || (res.is_array() && !res.empty())) {
-        e.Invalid(Dot(rp, "nonResourceURLs"), Json(""),
-                  "rules cannot apply to both regular resources and non-resource URLs");
+        std::string printed = "[]string{";
+        for (size_t i = 0; i < urls.size(); ++i) {
+          printed += (i ? ", " : "") + Quote(urls[i].is_string() ? urls[i].get<std::string>() : "");
+        }
+        e.InvalidRaw(Dot(rp, "nonResourceURLs"), printed + "}",
+                     "rules cannot apply to both regular resources and non-resource URLs");
       }
       return;
     }
