@@ -914,6 +914,9 @@ void PodSpec(Errors& e, const Json& spec, const std::string& path, bool is_pod,
   if (!containers.is_array() || containers.empty()) e.Required(Dot(path, "containers"));
   EachItem(spec, "containers", path, [&](const Json& c, const std::string& cp) {
     Container(e, c, cp, volumes, is_pod);
+    if (Has(c, "restartPolicy")) {
+      e.Forbidden(Dot(cp, "restartPolicy"), "may not be set for non-init containers");
+    }
     const std::string name = Str(c, "name");
     if (!name.empty() && !names.insert(name).second) e.Duplicate(Dot(cp, "name"), Json(name));
   });
@@ -921,6 +924,10 @@ void PodSpec(Errors& e, const Json& spec, const std::string& path, bool is_pod,
     Container(e, c, cp, volumes, is_pod);
     const std::string name = Str(c, "name");
     if (!name.empty() && !names.insert(name).second) e.Duplicate(Dot(cp, "name"), Json(name));
+    const Json& crp = At(c, "restartPolicy");
+    if (crp.is_string() && crp != "Always") {
+      e.NotSupported(Dot(cp, "restartPolicy"), crp, {"Always"});
+    }
     for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
       if (Has(c, probe) && Str(c, "restartPolicy") != "Always") {
         e.Forbidden(Dot(cp, probe),
