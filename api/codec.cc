@@ -540,6 +540,7 @@ class Builder : public YAML::EventHandler {
       : text_(text), source_(source), limits_(limits), out_(out) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
+    if (documents_++ > 0) CheckDocumentStart(mark);
     anchors_.clear();
     stack_.clear();
     doc_line_ = mark.line + 1;
@@ -588,10 +589,56 @@ class Builder : public YAML::EventHandler {
       const bool merge = (tag == "?" && value == "<<") || tag == std::string(kTagPrefix) + "merge";
       Json key = merge ? Json(value) : ScalarToJson(tag, value, mark, source_);
       RememberAnchor(anchor, key, 1);
+      if (tag == "?" && anchor == YAML::NullAnchor && stack_.back().block) {
+        CheckKeyHasColon(mark, value);
+      }
       SetKey(mark, std::move(key), merge);
       return;
     }
     Complete(ScalarToJson(tag, value, mark, source_), mark, anchor, total_nodes_ - 1);
+  }
+
+  // yaml-cpp takes a lone plain scalar line in a block mapping ("labels" where "labels:" was
+  // meant) as a key with a null value; libyaml rejects it. Check the text after the key.
+  void CheckKeyHasColon(const YAML::Mark& mark, const std::string& key) const {
+    if (mark.pos < 0) return;
+    const size_t pos = static_cast<size_t>(mark.pos);
+    if (text_.compare(pos, key.size(), key) != 0) return;  // not the literal text: cannot tell
+    // An explicit key ("? key") has its ':' on a later line.
+    size_t b = pos;
+    while (b > 0 && (text_[b - 1] == ' ' || text_[b - 1] == '\t')) --b;
+    if (b > 0 && text_[b - 1] == '?') return;
+    size_t i = pos + key.size();
+    while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t')) ++i;
+    if (i < text_.size() && text_[i] == ':') return;
+    Fail(mark, "could not find expected ':'");
+  }
+
+  // yaml-cpp starts a new document when a line dedents out of the root node ("- a" then
+  // "b: 1"); libyaml requires "---" (or "..." ending the previous document) first.
+  void CheckDocumentStart(const YAML::Mark& mark) const {
+    if (mark.pos < 0 || static_cast<size_t>(mark.pos) > text_.size()) return;
+    const size_t pos = static_cast<size_t>(mark.pos);
+    if (text_.compare(pos, 3, "---") == 0) return;
+    // Walk back over blank and comment lines to the last content line.
+    size_t end = text_.rfind('\n', pos == 0 ? 0 : pos - 1);
+    while (end != std::string_view::npos) {
+      const size_t start = end == 0 ? 0 : text_.rfind('\n', end - 1);
+      const size_t from = start == std::string_view::npos ? 0 : start + 1;
+      std::string_view line = text_.substr(from, end - from);
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+        line.remove_suffix(1);
+      }
+      size_t first = line.find_first_not_of(" \t");
+      if (first != std::string_view::npos && line[first] != '#') {
+        if (line.compare(0, 3, "...") == 0 || line.compare(0, 3, "---") == 0) return;
+        break;
+      }
+      if (start == std::string_view::npos || from == 0) break;
+      end = start;
+    }
+    if (pos == 0) return;
+    Fail(mark, "did not find expected <document start>");
   }
 
   // yaml-cpp accepts a quoted scalar that is still open at the end of the input when a line
@@ -628,8 +675,9 @@ class Builder : public YAML::EventHandler {
   void OnSequenceEnd() override { Close(); }
 
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
+                  YAML::EmitterStyle::value style) override {
     Open(mark, anchor, Json::object());
+    stack_.back().block = style == YAML::EmitterStyle::Block;
   }
   void OnMapEnd() override { Close(); }
 
@@ -645,6 +693,7 @@ class Builder : public YAML::EventHandler {
     std::string key;
     YAML::Mark key_mark;
     Json merged;
+    bool block = false;  // a block mapping (not flow)
   };
   struct Anchor {
     Json value;
@@ -752,6 +801,7 @@ class Builder : public YAML::EventHandler {
   Json root_;
   bool have_root_ = false;
   int doc_line_ = 1;
+  int documents_ = 0;
   size_t total_nodes_ = 0;
   size_t alias_nodes_ = 0;
 };
@@ -899,6 +949,66 @@ JsonOutcome ParseJsonFast(std::string_view text, size_t max_depth, Json& out, st
   return JsonOutcome::kSyntax;
 }
 
+// libyaml's reader check, which yaml-cpp lacks: the input must be UTF-8 of printable characters
+// (tab, line breaks, #x20-#x7E, #x85, #xA0-#xD7FF, #xE000-#xFFFD, #x10000-#x10FFFF).
+Status CheckCharacters(std::string_view text, std::string_view source) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      column = 1;
+      ++i;
+      continue;
+    }
+    if (c >= 0x20 && c < 0x7F) {
+      ++column;
+      ++i;
+      continue;
+    }
+    size_t n = 1;
+    uint32_t cp = c;
+    if (c >= 0x80) {
+      if ((c & 0xE0) == 0xC0) {
+        n = 2;
+        cp = c & 0x1F;
+      } else if ((c & 0xF0) == 0xE0) {
+        n = 3;
+        cp = c & 0x0F;
+      } else if ((c & 0xF8) == 0xF0) {
+        n = 4;
+        cp = c & 0x07;
+      } else {
+        n = 0;
+      }
+      bool ok = n != 0 && i + n <= text.size();
+      for (size_t k = 1; ok && k < n; ++k) {
+        const unsigned char cc = static_cast<unsigned char>(text[i + k]);
+        ok = (cc & 0xC0) == 0x80;
+        cp = (cp << 6) | (cc & 0x3F);
+      }
+      if (ok) {
+        ok = !((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+               cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF));
+      }
+      if (!ok) {
+        return std::unexpected(
+            BadRequest(Located(source, line, column, "invalid UTF-8 byte sequence")));
+      }
+    }
+    const bool printable = cp == 0x09 || cp == 0x0D || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
+                           (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+                           (cp >= 0x10000 && cp <= 0x10FFFF);
+    if (!printable) {
+      return std::unexpected(
+          BadRequest(Located(source, line, column, "control characters are not allowed")));
+    }
+    ++column;
+    i += n;
+  }
+  return {};
+}
+
 Result<std::vector<Document>> DecodeDocuments(std::string_view text, std::string_view source,
                                               const DecodeLimits& limits) {
   if (text.size() > limits.max_bytes) {
@@ -919,6 +1029,7 @@ Result<std::vector<Document>> DecodeDocuments(std::string_view text, std::string
     // Not plain JSON (YAML flow style, a duplicate key, ...): the YAML path decides and
     // reports positions.
   }
+  if (auto bad = CheckCharacters(text, source); !bad) return std::unexpected(bad.error());
   MemoryBuf buf(text);
   std::istream in(&buf);
   Builder builder(text, source, limits, docs);

@@ -910,6 +910,42 @@ void Marshal(const Json& v, std::string& out) {
   }
 }
 
+void MarshalIndent(const Json& v, std::string& out, std::string_view indent, int depth) {
+  auto newline = [&](int d) {
+    out += '\n';
+    for (int i = 0; i < d; ++i) out += indent;
+  };
+  if (v.is_array() && !v.empty()) {
+    out += '[';
+    bool first = true;
+    for (const auto& e : v) {
+      if (!first) out += ',';
+      first = false;
+      newline(depth + 1);
+      MarshalIndent(e, out, indent, depth + 1);
+    }
+    newline(depth);
+    out += ']';
+    return;
+  }
+  if (v.is_object() && !v.empty()) {
+    out += '{';
+    bool first = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!first) out += ',';
+      first = false;
+      newline(depth + 1);
+      MarshalString(it.key(), out);
+      out += ": ";
+      MarshalIndent(*it, out, indent, depth + 1);
+    }
+    newline(depth);
+    out += '}';
+    return;
+  }
+  Marshal(v, out);
+}
+
 // PrintResults: maps and lists as JSON, everything else as fmt.Fprint does.
 std::string TextOf(const Json& v) {
   if (v.is_object() || v.is_array()) return GoJsonMarshal(v);
@@ -971,6 +1007,12 @@ Result<std::string> RelaxedJsonPathExpression(std::string_view expr) {
 std::string GoJsonMarshal(const Json& value) {
   std::string out;
   Marshal(value, out);
+  return out;
+}
+
+std::string GoJsonMarshalIndent(const Json& value, std::string_view indent) {
+  std::string out;
+  MarshalIndent(value, out, indent, 0);
   return out;
 }
 

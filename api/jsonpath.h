@@ -55,6 +55,9 @@ Result<std::string> RelaxedJsonPathExpression(std::string_view expr);
 // encoding/json.Marshal of a JSON value: compact, object keys sorted, '<' '>' '&' escaped as
 // \u003c \u003e \u0026, floats formatted like Go.
 std::string GoJsonMarshal(const Json& value);
+// encoding/json.MarshalIndent(value, "", indent) (what `kubectl get -o json` prints, plus a
+// newline from the caller). Empty objects and arrays print as {} and [].
+std::string GoJsonMarshalIndent(const Json& value, std::string_view indent = "    ");
 // fmt.Sprint of a decoded JSON value: strings raw, 1.5, 1e+06, true, <nil>, [a b], map[k:v].
 std::string GoPrint(const Json& value);
 

@@ -410,9 +410,6 @@ void HttpServer::Impl::Handle(const httplib::Request& req, httplib::Response& re
     bool handled = false;
     Reply r = Discovery(req, segs, handled);
     Send(res, r);
-    if (r.content_type.find("apidiscovery") != std::string::npos) {
-      res.set_header("Content-Type", r.content_type);
-    }
     return finish();
   }
 
@@ -710,6 +707,10 @@ void HttpServer::Impl::ServeResource(const httplib::Request& req, httplib::Respo
   if (kind == nullptr) return Send(res, ErrorReply(PathNotFound()));
   kind_out = kind;
   if (!kind->namespaced && !rp.ns.empty()) return Send(res, ErrorReply(PathNotFound()));
+  // A namespaced resource without a namespace in the path only lists and watches.
+  if (kind->namespaced && rp.ns.empty() && (req.method != "GET" || !rp.name.empty())) {
+    return Send(res, ErrorReply(PathNotFound()));
+  }
   Negotiated neg = Negotiate(req.get_header_value("Accept"));
   if (!neg.acceptable) {
     return Send(res, ErrorReply(api::MakeError(

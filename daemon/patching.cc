@@ -2,6 +2,7 @@
 #include "daemon/patching.h"
 
 #include "api/codec.h"
+#include "daemon/patch_ops.h"
 
 namespace keelson::daemon {
 
@@ -34,25 +35,13 @@ api::Result<api::Json> ParsePatchBody(api::PatchType type, std::string_view body
 api::Result<api::Json> ApplyPatch(const api::KindInfo& kind, api::PatchType type,
                                   const api::Json& doc, const api::Json& patch) {
   switch (type) {
-    case api::PatchType::kMerge: {
-      api::Json out = doc;
-      out.merge_patch(patch);
-      return out;
-    }
-    case api::PatchType::kJsonPatch: {
-      try {
-        return doc.patch(patch);
-      } catch (const std::exception& e) {
-        return std::unexpected(api::BadRequest(std::string("json patch: ") + e.what()));
-      }
-    }
-    case api::PatchType::kStrategicMerge: {
-      api::Json out = doc;
-      out.merge_patch(patch);
-      return out;
-    }
+    case api::PatchType::kMerge:
+      return patch_ops::Merge(doc, patch);
+    case api::PatchType::kJsonPatch:
+      return patch_ops::JsonPatch(doc, patch);
+    case api::PatchType::kStrategicMerge:
+      return patch_ops::Strategic(doc, patch, kind.gvk());
   }
-  (void)kind;
   return std::unexpected(api::BadRequest("unsupported patch type"));
 }
 

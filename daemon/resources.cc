@@ -489,6 +489,7 @@ api::Result<api::Object> Resources::Patch(RequestContext& ctx, const api::KindIn
     }
     // A resourceVersion the patch sets is a precondition; otherwise the write races against the
     // version just read and is retried.
+    if (obj.resource_version().empty()) obj.set_resource_version(current->resource_version());
     bool precondition = obj.resource_version() != current->resource_version();
     if (precondition) {
       return std::unexpected(

@@ -1,6 +1,8 @@
 // Pod container → OCI runtime spec.
 #include "runtime/oci_spec.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -429,6 +431,14 @@ api::Result<std::pair<int64_t, int64_t>> ImageUser(const std::string& user,
   return std::make_pair(uid, gid);
 }
 
+// RLIMIT_NOFILE for containers: 1048576 as containerd sets, capped at what this process may
+// grant (a nested container host often has a lower hard limit).
+int64_t NofileLimit() {
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY) return 1048576;
+  return std::min<int64_t>(1048576, static_cast<int64_t>(rl.rlim_max));
+}
+
 std::optional<int64_t> OptInt(const Json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_number_integer()) return std::nullopt;
@@ -530,7 +540,9 @@ api::Result<Json> BuildOciSpec(const SpecParams& p) {
       {"env", p.env},
       {"cwd", cwd},
       {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
-      {"rlimits", Json::array({{{"type", "RLIMIT_NOFILE"}, {"hard", 1048576}, {"soft", 1048576}}})},
+      {"rlimits",
+       Json::array(
+           {{{"type", "RLIMIT_NOFILE"}, {"hard", NofileLimit()}, {"soft", NofileLimit()}}})},
       {"noNewPrivileges", no_new_privs},
       {"oomScoreAdj", oom},
   };

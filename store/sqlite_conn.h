@@ -30,7 +30,9 @@ class Stmt {
   // Binds are 1-based, as in SQLite. Text and blobs are not copied: the caller keeps the bytes
   // alive until this Stmt is destroyed.
   void Text(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    // A default string_view has no data pointer, which SQLite would bind as NULL.
+    sqlite3_bind_text(s_, i, v.data() != nullptr ? v.data() : "", static_cast<int>(v.size()),
+                      SQLITE_STATIC);
   }
   void Blob(int i, std::string_view v) {
     sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);

@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -28,6 +30,8 @@ using internal::Stmt;
 
 constexpr int kSchemaVersion = 1;
 constexpr size_t kIdleReaders = 16;
+constexpr int kCheckpointPages = 1000;
+constexpr int kMaxWalPages = 3 * kCheckpointPages;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -43,6 +47,11 @@ INSERT OR IGNORE INTO meta(key, value) VALUES('revision', 0), ('compacted', 0), 
 
 constexpr const char* kGetMeta = "SELECT value FROM meta WHERE key = ?";
 constexpr const char* kSetMeta = "UPDATE meta SET value = ? WHERE key = ?";
+// The store revision is the newest event's; meta.revision carries it over compactions that leave
+// no event. Writes then touch two b-trees instead of three.
+constexpr const char* kGetRevision =
+    "SELECT max((SELECT value FROM meta WHERE key = 'revision'), "
+    "coalesce((SELECT max(rev) FROM events), 0))";
 constexpr const char* kGetObject =
     "SELECT value FROM objects WHERE resource = ? AND ns = ? AND name = ?";
 constexpr const char* kPutObject =
@@ -197,6 +206,14 @@ class SqliteStore final : public Store, private internal::LogReader {
                                                         const SqliteOptions& options);
   ~SqliteStore() override {
     if (dispatcher_) dispatcher_->Shutdown();
+    if (checkpointer_.joinable()) {
+      {
+        std::lock_guard l(ckpt_mu_);
+        ckpt_stop_ = true;
+      }
+      ckpt_cv_.notify_one();
+      checkpointer_.join();
+    }
     pool_.clear();
     writer_.reset();
     if (lock_fd_ >= 0) close(lock_fd_);
@@ -207,6 +224,7 @@ class SqliteStore final : public Store, private internal::LogReader {
                                std::string_view name) override;
   api::Result<ListResult> List(std::string_view resource, std::string_view ns,
                                const std::function<bool(const api::Object&)>& predicate) override;
+  api::Result<RawListResult> ListRaw(std::string_view resource, std::string_view ns) override;
   api::Result<api::Object> Update(std::string_view resource, const api::Object& obj) override;
   api::Result<api::Object> Delete(std::string_view resource, std::string_view ns,
                                   std::string_view name, std::string_view precondition_uid,
@@ -239,11 +257,20 @@ class SqliteStore final : public Store, private internal::LogReader {
                                   std::string_view name, const api::Object& obj);
   api::Result<api::Object> Decode(std::string_view resource, std::string_view ns,
                                   std::string_view name, std::string_view stored);
+  // The JSON text of a stored value (FromStorage when a transformer is installed).
+  api::Result<std::string> Plaintext(std::string_view resource, std::string_view ns,
+                                     std::string_view name, std::string_view stored);
+  // Scans the objects of `resource` (in `ns` unless empty) in one read transaction, calling
+  // row(ns, name, stored bytes) for each; returns the snapshot's revision.
+  api::Result<Revision> Scan(
+      std::string_view resource, std::string_view ns,
+      const std::function<api::Status(std::string_view, std::string_view, std::string_view)>& row);
   // The object at the key, read through `c` (nullopt if absent).
   api::Result<std::optional<api::Object>> Read(Conn& c, std::string_view resource,
                                                std::string_view ns, std::string_view name);
   api::Result<int64_t> GetMeta(Conn& c, const char* key);
   api::Status SetMeta(Conn& c, const char* key, int64_t value);
+  api::Result<Revision> StoredRevision(Conn& c);
 
   // Runs `decide(rev)` inside one write transaction and applies its decision.
   template <typename F>
@@ -256,6 +283,11 @@ class SqliteStore final : public Store, private internal::LogReader {
                                               Revision through, int limit) override;
 
   api::Status Bootstrap();
+
+  // Checkpoints run on their own thread and connection, so that a commit only pays for its
+  // own fsync. The writer's WAL hook wakes the thread when the WAL passes kCheckpointPages.
+  static int OnWalCommit(void* self, sqlite3*, const char*, int pages);
+  void CheckpointLoop(std::unique_ptr<Conn> c);
 
   const std::string path_;
   const SqliteOptions options_;
@@ -273,6 +305,12 @@ class SqliteStore final : public Store, private internal::LogReader {
   std::map<std::string, std::shared_ptr<ValueTransformer>, std::less<>> transformers_;
 
   std::shared_ptr<internal::Dispatcher> dispatcher_;
+
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  bool ckpt_wanted_ = false;
+  bool ckpt_stop_ = false;
+  std::thread checkpointer_;
 
   friend class Reader;
 };
@@ -318,6 +356,15 @@ api::Result<std::string> SqliteStore::Encode(std::string_view resource, std::str
     return std::unexpected(stored.error().Wrap("transform " + StorageKey(resource, ns, name)));
   }
   return std::move(*stored);
+}
+
+api::Result<std::string> SqliteStore::Plaintext(std::string_view resource, std::string_view ns,
+                                                std::string_view name, std::string_view stored) {
+  auto tf = Transformer(resource);
+  if (!tf) return std::string(stored);
+  auto p = tf->FromStorage(resource, StorageKey(resource, ns, name), stored);
+  if (!p) return std::unexpected(p.error().Wrap("transform " + StorageKey(resource, ns, name)));
+  return std::move(*p);
 }
 
 api::Result<api::Object> SqliteStore::Decode(std::string_view resource, std::string_view ns,
@@ -367,6 +414,14 @@ api::Result<int64_t> SqliteStore::GetMeta(Conn& c, const char* key) {
   return st.ColInt(0);
 }
 
+api::Result<Revision> SqliteStore::StoredRevision(Conn& c) {
+  auto p = c.Prepare(kGetRevision);
+  if (!p) return std::unexpected(p.error());
+  Stmt st(*p);
+  if (st.Step() != SQLITE_ROW) return std::unexpected(SqliteError("read revision", c));
+  return st.ColInt(0);
+}
+
 api::Status SqliteStore::SetMeta(Conn& c, const char* key, int64_t value) {
   auto p = c.Prepare(kSetMeta);
   if (!p) return std::unexpected(p.error());
@@ -392,7 +447,14 @@ api::Result<api::Object> SqliteStore::Write(std::string_view op, std::string_vie
     return std::unexpected(s.error().Wrap(std::string(op) + " " + StorageKey(resource, ns, name)));
   }
   Revision rev = revision_.load() + 1;
-  api::Result<Decision> d = decide(rev);
+  api::Result<Decision> d = std::unexpected(api::Internal("no decision"));
+  try {
+    d = decide(rev);
+  } catch (const std::exception& e) {
+    // nlohmann::json throws on objects of the wrong shape (metadata not an object, ...).
+    return fail(api::BadRequest(std::string(op) + " " + StorageKey(resource, ns, name) +
+                                ": malformed object: " + e.what()));
+  }
   if (!d) return fail(std::move(d.error()));
   if (d->kind == Decision::kNothing) {
     (void)writer_->Exec("ROLLBACK");
@@ -410,16 +472,15 @@ api::Result<api::Object> SqliteStore::Write(std::string_view op, std::string_vie
     compacted_ = compact_to;
     dispatcher_->SetCompacted(compact_to);
   }
+  api::Object result = *d->object;
   auto change = std::make_shared<Change>();
-  change->revision = rev;
-  change->type = d->type;
   change->resource = resource;
   change->ns = ns;
   change->name = name;
-  change->object = d->object;
-  change->prev = d->prev;
+  change->event = WatchEvent{d->type, rev, std::move(*d->object)};
+  change->prev = std::move(d->prev);
   dispatcher_->Publish(std::move(change));
-  return *d->object;
+  return result;
 }
 
 api::Status SqliteStore::Apply(std::string_view resource, std::string_view ns,
@@ -459,7 +520,6 @@ api::Status SqliteStore::Apply(std::string_view resource, std::string_view ns,
     st.Blob(6, *value);
     if (st.Step() != SQLITE_DONE) return std::unexpected(SqliteError("write event", c));
   }
-  if (auto s = SetMeta(c, "revision", rev); !s) return s;
   // Keep history_events events; trim in batches so that few writes pay for it.
   int64_t keep = std::max<int64_t>(options_.history_events, 1);
   int64_t slack = std::clamp<int64_t>(keep / 10, 1, 1000);
@@ -471,6 +531,7 @@ api::Status SqliteStore::Apply(std::string_view resource, std::string_view ns,
     st.Int(1, to);
     if (st.Step() != SQLITE_DONE) return std::unexpected(SqliteError("compact events", c));
     if (auto s = SetMeta(c, "compacted", to); !s) return s;
+    if (auto s = SetMeta(c, "revision", rev); !s) return s;
     *compact_to = to;
   }
   return {};
@@ -531,23 +592,21 @@ api::Result<api::Object> SqliteStore::Get(std::string_view resource, std::string
   return std::move(**obj);
 }
 
-api::Result<ListResult> SqliteStore::List(
+api::Result<Revision> SqliteStore::Scan(
     std::string_view resource, std::string_view ns,
-    const std::function<bool(const api::Object&)>& predicate) {
+    const std::function<api::Status(std::string_view, std::string_view, std::string_view)>& row) {
   std::string what = "list " + std::string(resource) + (ns.empty() ? "" : " in " + std::string(ns));
   auto r = AcquireReader();
   if (!r) return std::unexpected(r.error().Wrap(what));
   Conn& c = **r;
   // One read transaction: the revision and the rows come from the same snapshot.
   if (auto s = c.Exec("BEGIN"); !s) return std::unexpected(s.error().Wrap(what));
-  auto end = [&](api::Error e) -> api::Result<ListResult> {
+  auto end = [&](api::Error e) -> api::Result<Revision> {
     (void)c.Exec("ROLLBACK");
     return std::unexpected(e.Wrap(what));
   };
-  ListResult out;
-  auto rev = GetMeta(c, "revision");
+  auto rev = StoredRevision(c);
   if (!rev) return end(rev.error());
-  out.revision = *rev;
   auto p = c.Prepare(ns.empty() ? kListAll : kListNs);
   if (!p) return end(p.error());
   {
@@ -556,14 +615,44 @@ api::Result<ListResult> SqliteStore::List(
     if (!ns.empty()) st.Text(2, ns);
     int rc;
     while ((rc = st.Step()) == SQLITE_ROW) {
-      auto obj = Decode(resource, st.ColText(0), st.ColText(1), st.ColBlob(2));
-      if (!obj) return end(obj.error());
-      if (predicate && !predicate(*obj)) continue;
-      out.items.push_back(std::move(*obj));
+      if (auto s = row(st.ColText(0), st.ColText(1), st.ColBlob(2)); !s) return end(s.error());
     }
     if (rc != SQLITE_DONE) return end(SqliteError("scan", c));
   }
   (void)c.Exec("COMMIT");
+  return *rev;
+}
+
+api::Result<ListResult> SqliteStore::List(
+    std::string_view resource, std::string_view ns,
+    const std::function<bool(const api::Object&)>& predicate) {
+  ListResult out;
+  auto rev = Scan(
+      resource, ns,
+      [&](std::string_view ons, std::string_view name, std::string_view stored) -> api::Status {
+        auto obj = Decode(resource, ons, name, stored);
+        if (!obj) return std::unexpected(obj.error());
+        if (predicate && !predicate(*obj)) return {};
+        out.items.push_back(std::move(*obj));
+        return {};
+      });
+  if (!rev) return std::unexpected(rev.error());
+  out.revision = *rev;
+  return out;
+}
+
+api::Result<RawListResult> SqliteStore::ListRaw(std::string_view resource, std::string_view ns) {
+  RawListResult out;
+  auto rev = Scan(
+      resource, ns,
+      [&](std::string_view ons, std::string_view name, std::string_view stored) -> api::Status {
+        auto json = Plaintext(resource, ons, name, stored);
+        if (!json) return std::unexpected(json.error());
+        out.items.push_back({std::string(ons), std::string(name), std::move(*json)});
+        return {};
+      });
+  if (!rev) return std::unexpected(rev.error());
+  out.revision = *rev;
   return out;
 }
 
@@ -581,6 +670,26 @@ api::Result<api::Object> SqliteStore::Update(std::string_view resource, const ap
       return std::unexpected(ConflictErr(resource, name,
                                          "the object has been modified; please apply your "
                                          "changes to the latest version and try again"));
+    }
+    if (!old.deletion_timestamp().empty()) {
+      std::vector<std::string> before = old.finalizers(), added;
+      for (const auto& f : obj.finalizers()) {
+        if (std::find(before.begin(), before.end(), f) == before.end()) added.push_back(f);
+      }
+      if (!added.empty()) {
+        std::string list = "[]string{";
+        for (size_t i = 0; i < added.size(); ++i) {
+          list += (i ? ", \"" : "\"") + added[i] + "\"";
+        }
+        list += "}";
+        return std::unexpected(WithDetails(
+            api::Invalid(obj.kind().empty() ? Qualified(resource) : obj.kind(), name,
+                         {{"FieldValueForbidden", "metadata.finalizers",
+                           "metadata.finalizers: Forbidden: no new finalizers can be added if the "
+                           "object is being deleted, found new finalizers " +
+                               list}}),
+            resource, name));
+      }
     }
     auto next = std::make_shared<api::Object>(obj);
     next->set_uid(old.uid());
@@ -677,6 +786,7 @@ api::Status SqliteStore::Compact(Revision revision) {
     if (st.Step() != SQLITE_DONE) return fail(SqliteError("delete events", c));
   }
   if (auto s = SetMeta(c, "compacted", revision); !s) return fail(s.error());
+  if (auto s = SetMeta(c, "revision", revision_.load()); !s) return fail(s.error());
   if (auto s = c.Exec("COMMIT"); !s) return fail(s.error());
   compacted_ = revision;
   dispatcher_->SetCompacted(revision);
@@ -711,25 +821,63 @@ api::Result<std::vector<ChangePtr>> SqliteStore::ReadLog(const std::string& reso
     int rc;
     while ((rc = st.Step()) == SQLITE_ROW) {
       auto ch = std::make_shared<Change>();
-      ch->revision = st.ColInt(0);
+      Revision rev = st.ColInt(0);
       int64_t type = st.ColInt(1);
       if (type < 0 || type > static_cast<int64_t>(EventType::kDeleted)) {
-        return end(api::Internal("event " + std::to_string(ch->revision) + " has unknown type " +
+        return end(api::Internal("event " + std::to_string(rev) + " has unknown type " +
                                  std::to_string(type)));
       }
-      ch->type = static_cast<EventType>(type);
       ch->resource = resource;
       ch->ns = st.ColText(2);
       ch->name = st.ColText(3);
       auto obj = Decode(resource, ch->ns, ch->name, st.ColBlob(4));
       if (!obj) return end(obj.error());
-      ch->object = std::make_shared<const api::Object>(std::move(*obj));
+      ch->event = WatchEvent{static_cast<EventType>(type), rev, std::move(*obj)};
       out.push_back(std::move(ch));
     }
     if (rc != SQLITE_DONE) return end(SqliteError("read events", c));
   }
   (void)c.Exec("COMMIT");
   return out;
+}
+
+int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char*, int pages) {
+  if (pages >= kMaxWalPages) {
+    // The background thread is not keeping up: checkpoint here, as SQLite's own autocheckpoint
+    // would, so the WAL stays bounded (the writer lock is held by the caller).
+    int log = 0, done = 0;
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    return SQLITE_OK;
+  }
+  if (pages >= kCheckpointPages) {
+    auto* s = static_cast<SqliteStore*>(self);
+    {
+      std::lock_guard l(s->ckpt_mu_);
+      s->ckpt_wanted_ = true;
+    }
+    s->ckpt_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop(std::unique_ptr<Conn> c) {
+  for (;;) {
+    {
+      std::unique_lock l(ckpt_mu_);
+      ckpt_cv_.wait(l, [&] { return ckpt_wanted_ || ckpt_stop_; });
+      if (ckpt_stop_) return;
+      ckpt_wanted_ = false;
+    }
+    // PASSIVE copies most frames without blocking anyone. Writes that landed meanwhile keep the
+    // WAL from being fully copied, and SQLite only rewinds a fully copied WAL: finish the short
+    // remainder with writers held off, so the next write starts the WAL over.
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(c->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && done < log) {
+      std::lock_guard l(write_mu_);
+      sqlite3_wal_checkpoint_v2(c->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    }
+  }
 }
 
 api::Status SqliteStore::Bootstrap() {
@@ -800,7 +948,7 @@ api::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& d
     (void)c.Exec("ROLLBACK");
     return std::unexpected(st.error());
   }
-  auto rev = s->GetMeta(c, "revision");
+  auto rev = s->StoredRevision(c);
   auto compacted = s->GetMeta(c, "compacted");
   auto bootstrapped = s->GetMeta(c, "bootstrapped");
   if (!rev || !compacted || !bootstrapped) {
@@ -809,6 +957,13 @@ api::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& d
                                          : bootstrapped.error())
                                .Wrap("open " + path));
   }
+  if (auto st = c.Exec("PRAGMA wal_autocheckpoint=0"); !st) return std::unexpected(st.error());
+  auto ckpt = Conn::Open(path, false);
+  if (!ckpt) return std::unexpected(ckpt.error());
+  sqlite3_wal_hook(c.db(), &SqliteStore::OnWalCommit, s.get());
+  s->checkpointer_ = std::thread([self = s.get(), conn = std::move(*ckpt)]() mutable {
+    self->CheckpointLoop(std::move(conn));
+  });
   s->revision_.store(*rev);
   s->compacted_ = *compacted;
   s->dispatcher_ = std::make_shared<internal::Dispatcher>(

@@ -21,12 +21,12 @@ class Watcher {
   bool Push(const ChangePtr& c, int64_t limit) {
     std::lock_guard l(mu);
     if (stopped || failure) return true;
-    if (c->revision <= skip_through) return true;
+    if (c->event.revision <= skip_through) return true;
     if (static_cast<int64_t>(queue.size()) >= limit) {
       failure = api::MakeError(api::Reason::kServiceUnavailable,
                                "watch of " + filter.resource + " ended at revision " +
-                                   std::to_string(c->revision) + ": the consumer fell more than " +
-                                   std::to_string(limit) +
+                                   std::to_string(c->event.revision) +
+                                   ": the consumer fell more than " + std::to_string(limit) +
                                    " events behind; watch again from the last revision received");
       queue.clear();
       cv.notify_one();
@@ -112,7 +112,7 @@ Dispatcher::~Dispatcher() { Shutdown(); }
 
 void Dispatcher::Publish(ChangePtr change) {
   std::lock_guard l(mu_);
-  published_ = change->revision;
+  published_ = change->event.revision;
   auto it = by_resource_.find(change->resource);
   if (it != by_resource_.end()) {
     auto& ws = it->second;
@@ -158,9 +158,9 @@ api::Result<std::unique_ptr<WatchHandle>> Dispatcher::Watch(
   Revision start = from_revision == 0 ? published_ : from_revision;
   w->skip_through = start;
   if (start < published_) {
-    if (!ring_.empty() && ring_.front()->revision <= start + 1) {
+    if (!ring_.empty() && ring_.front()->event.revision <= start + 1) {
       for (const auto& c : ring_) {
-        if (c->revision > start && c->resource == filter.resource && NsMatches(filter, *c)) {
+        if (c->event.revision > start && c->resource == filter.resource && NsMatches(filter, *c)) {
           w->queue.push_back(c);
         }
       }
@@ -226,7 +226,7 @@ void Dispatcher::Run(Watcher& w) {
     for (const auto& c : *page) {
       if (w.stop_flag) return;
       if (NsMatches(w.filter, *c)) Deliver(w, *c);
-      after = c->revision;
+      after = c->event.revision;
     }
     if (static_cast<int>(page->size()) < kPage) break;
   }
@@ -254,28 +254,31 @@ void Dispatcher::Run(Watcher& w) {
 }
 
 void Dispatcher::Deliver(Watcher& w, const Change& c) {
-  EventType type = c.type;
-  const api::Object* obj = c.object.get();
-  std::optional<api::Object> gone;
+  const WatchEvent& e = c.event;
   if (w.filter.predicate) {
-    bool now = w.filter.predicate(*c.object);
-    if (c.type == EventType::kModified && c.prev) {
+    bool now = w.filter.predicate(e.object);
+    if (e.type == EventType::kModified && c.prev) {
       bool before = w.filter.predicate(*c.prev);
       if (!now && !before) return;
-      if (now && !before) type = EventType::kAdded;
+      if (now && !before) {
+        if (w.stop_flag) return;
+        w.on_event(WatchEvent{EventType::kAdded, e.revision, e.object});
+        return;
+      }
       if (!now && before) {
         // Left the selection: Kubernetes sends the previous state at the event's revision.
-        type = EventType::kDeleted;
-        gone.emplace(*c.prev);
-        gone->set_resource_version(std::to_string(c.revision));
-        obj = &*gone;
+        WatchEvent gone{EventType::kDeleted, e.revision, *c.prev};
+        gone.object.set_resource_version(std::to_string(e.revision));
+        if (w.stop_flag) return;
+        w.on_event(gone);
+        return;
       }
     } else if (!now) {
       return;
     }
   }
   if (w.stop_flag) return;
-  w.on_event(WatchEvent{type, c.revision, gone ? std::move(*gone) : api::Object(*obj)});
+  w.on_event(e);  // shared by every watch: no copy per watcher
 }
 
 }  // namespace keelson::store::internal

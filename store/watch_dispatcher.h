@@ -20,15 +20,13 @@
 
 namespace keelson::store::internal {
 
-// One committed change (one revision).
+// One committed change (one revision). Built once and shared, read-only, by every watch.
 struct Change {
-  Revision revision = 0;
-  EventType type = EventType::kAdded;
   std::string resource;
   std::string ns;
   std::string name;
-  std::shared_ptr<const api::Object> object;  // new state; for kDeleted the last state
-  std::shared_ptr<const api::Object> prev;    // state before (live changes only), may be null
+  WatchEvent event{EventType::kAdded, 0, {}};  // the new state (kDeleted: the last state)
+  std::shared_ptr<const api::Object> prev;     // state before (live changes only), may be null
 };
 using ChangePtr = std::shared_ptr<const Change>;
 

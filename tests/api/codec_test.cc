@@ -2,8 +2,13 @@
 // multi-document streams, List flattening, and kubectl-style YAML output.
 #include "api/codec.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -188,6 +193,11 @@ TEST(CodecErrors, MalformedYamlNamesLineAndColumn) {
       {"a: \"unterminated\n", "bad.yaml:1:4: found unexpected end of stream"},
       {"a: 'x\nb: 1\n", "bad.yaml:1:4: found unexpected end of stream"},
       {"a: &x \"y\\\"\n", "bad.yaml:1:4: found unexpected end of stream"},
+      {"metadata:\n  name: x\n  labels\n", "bad.yaml:3:3: could not find expected ':'"},
+      {"- a\nb: 1\n", "bad.yaml:2:1: did not find expected <document start>"},
+      {"a: 1\nb: x\x01y\n", "bad.yaml:2:5: control characters are not allowed"},
+      {"a: \xC3\xA9\xFF\n", "bad.yaml:1:5: invalid UTF-8 byte sequence"},
+      {"a: \xED\xA0\x80\n", "bad.yaml:1:4: invalid UTF-8 byte sequence"},
   };
   for (const auto& c : cases) {
     auto r = DecodeYamlStream(c.text, "bad.yaml");
@@ -254,6 +264,23 @@ TEST(CodecLimits, DepthAndSize) {
   auto big = DecodeYaml("a: 123456789\n", "big.yaml", limits);
   ASSERT_FALSE(big.has_value());
   EXPECT_EQ(big.error().reason, Reason::kRequestEntityTooLarge);
+}
+
+TEST(CodecStreams, ValidLayoutsYamlCppMustNotReject) {
+  // Forms next to the ones CheckKeyHasColon and CheckDocumentStart reject.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"? a\n: 1\n", R"([{"a":1}])"},
+      {"a : 1\nb\t: 2\n", R"([{"a":1,"b":2}])"},
+      {"{a: 1, b}\n", R"([{"a":1,"b":null}])"},
+      {"a: b\n...\n# x\n\nd: 1\n", R"([{"a":"b"},{"d":1}])"},
+      {"a: b\n---\nc\n...\nd: 1\n", R"([{"a":"b"},"c",{"d":1}])"},
+      {"# head\n\n---\na: 1\n", R"([{"a":1}])"},
+  };
+  for (const auto& [text, want] : cases) {
+    auto r = DecodeYamlStream(text);
+    ASSERT_TRUE(r.has_value()) << text << ": " << r.error().message;
+    EXPECT_EQ(Json(*r), Json::parse(want)) << text;
+  }
 }
 
 TEST(CodecMerge, MergeKeysExplicitKeysWin) {
@@ -553,6 +580,112 @@ TEST(CodecEncode, RoundTripsEveryValue) {
     ASSERT_TRUE(back.has_value()) << yaml << "\n" << back.error().message;
     EXPECT_EQ(*back, j) << yaml;
   }
+}
+
+// kubectl's client-side generator prints a ConfigMap with -o yaml without a server: our encoder
+// must print the same object byte for byte.
+TEST(CodecKubectl, EncodeYamlMatchesKubectl) {
+  if (!std::filesystem::exists("/usr/bin/kubectl")) {
+    GTEST_SKIP() << "kubectl is not installed at /usr/bin/kubectl";
+  }
+  const std::string dir = ::testing::TempDir() + "/codec-kubectl-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  const std::vector<std::pair<std::string, std::string>> literals = {
+      {"a", "yes"},
+      {"b", "*star"},
+      {"c", "a: b"},
+      {"d", "123"},
+      {"e", ""},
+      {"f", "it's"},
+      {"g", "tab\there"},
+      {"h",
+       "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+       "incididunt ut labore et dolore magna aliqua Ut enim ad minim veniam"},
+      {"i", "2024-01-01T00:00:00Z"},
+      {"j", "1:20"},
+      {"k", "- x"},
+      {"l", "h\xC3\xA9llo \xF0\x9F\x98\x80"},
+      {"m", "#comment"},
+      {"n", "0o17"},
+      {"o", "x:y"},
+  };
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"f1.txt", "line1\nline2 \nx\n"},
+      {"f2.txt", " lead\nnext"},
+      {"f3.txt", "a: 1\nb:\n  - c\n"},
+      {"f4.txt", "keep\n\n"},
+  };
+  Json data = Json::object();
+  std::string cmd = "HOME=" + dir + " KUBECONFIG=/dev/null /usr/bin/kubectl create configmap t";
+  for (const auto& [k, v] : literals) {
+    data[k] = v;
+    std::string quoted = "'";
+    for (char c : v) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    cmd += " --from-literal=" + k + "=" + quoted + "'";
+  }
+  for (const auto& [name, content] : files) {
+    data[name] = content;
+    std::ofstream(dir + "/" + name, std::ios::binary) << content;
+    cmd += " --from-file=" + dir + "/" + name;
+  }
+  cmd += " --dry-run=client -o yaml 2>&1";
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(status, 0) << out;
+  const Json cm = {{"apiVersion", "v1"},
+                   {"kind", "ConfigMap"},
+                   {"metadata", {{"creationTimestamp", nullptr}, {"name", "t"}}},
+                   {"data", data}};
+  EXPECT_EQ(EncodeYaml(cm), out);
+  // And what kubectl printed decodes back to the same object.
+  auto back = DecodeYaml(out);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  EXPECT_EQ(*back, cm);
+}
+
+// Objects kubectl generates client-side, printed by kubectl and re-printed by us after a decode:
+// the two texts must be identical (nesting, empty maps, quoting, numbers).
+TEST(CodecKubectl, ReencodesKubectlOutputIdentically) {
+  if (!std::filesystem::exists("/usr/bin/kubectl")) {
+    GTEST_SKIP() << "kubectl is not installed at /usr/bin/kubectl";
+  }
+  const std::string home = ::testing::TempDir() + "/codec-kubectl-home-" + std::to_string(getpid());
+  std::filesystem::create_directories(home);
+  const std::vector<std::string> commands = {
+      "create deployment web --image=nginx:1.25 --replicas=3 --port=80",
+      "create cronjob c --image=busybox --schedule='*/1 * * * *' --dry-run=client -o yaml -- date",
+      "create job j --image=busybox --dry-run=client -o yaml -- sh -c 'echo \"a: b\"'",
+      "create secret generic s --from-literal=password=s3cr3t --from-literal=empty=",
+      "create service nodeport ns --tcp=5678:8080",
+      "create ingress ing --rule='foo.com/bar*=svc1:8080,tls=my-cert'",
+      "create poddisruptionbudget pdb --selector=app=rails --min-available=50%",
+      "create quota q --hard=cpu=1,memory=1G,pods=2",
+      "create priorityclass high --value=1000 --description='high priority, for things that "
+      "matter: the ones a long description wraps around at eighty columns'",
+  };
+  for (const auto& c : commands) {
+    std::string cmd = "HOME=" + home + " KUBECONFIG=/dev/null /usr/bin/kubectl " + c;
+    if (c.find("--dry-run") == std::string::npos) cmd += " --dry-run=client -o yaml";
+    cmd += " 2>&1";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    const int status = pclose(p);
+    ASSERT_EQ(status, 0) << c << "\n" << out;
+    auto obj = DecodeYaml(out, c);
+    ASSERT_TRUE(obj.has_value()) << obj.error().message;
+    EXPECT_EQ(EncodeYaml(*obj), out) << c;
+  }
+  std::filesystem::remove_all(home);
 }
 
 }  // namespace

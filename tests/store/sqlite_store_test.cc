@@ -153,6 +153,59 @@ TEST_F(SqliteStoreTest, UpdateWithStaleResourceVersionIsConflict) {
   EXPECT_EQ(forced->data()["k"], "2");
 }
 
+TEST_F(SqliteStoreTest, MalformedObjectIsBadRequestAndWritesNothing) {
+  Revision r = store_->CurrentRevision();
+  api::Object bad(api::Json{{"apiVersion", "v1"},
+                            {"kind", "Namespace"},
+                            {"metadata", {{"name", "odd"}}},
+                            {"spec", {{"finalizers", {"kubernetes"}}}},
+                            {"status", "not-an-object"}});
+  ASSERT_TRUE(store_->Create("namespaces", bad));
+  // Deleting sets status.phase, which cannot be done on a string status.
+  auto del = store_->Delete("namespaces", "", "odd");
+  ASSERT_FALSE(del);
+  EXPECT_EQ(del.error().reason, api::Reason::kBadRequest);
+  EXPECT_NE(del.error().message.find("/namespaces/odd"), std::string::npos) << del.error().message;
+  EXPECT_EQ(store_->CurrentRevision(), r + 1);
+  // Keys given as default-constructed string_views are empty strings, not NULL.
+  EXPECT_TRUE(store_->Get("namespaces", std::string_view(), "odd"));
+}
+
+// The lease pattern: read, change, Update with the read resourceVersion. Of several holders racing
+// from the same read, exactly one wins and the others get Conflict.
+TEST_F(SqliteStoreTest, UpdateWithResourceVersionIsCompareAndSwap) {
+  api::Object lease(api::Json{{"apiVersion", "coordination.k8s.io/v1"},
+                              {"kind", "Lease"},
+                              {"metadata", {{"name", "leader"}, {"namespace", "keelson-system"}}},
+                              {"spec", {{"holderIdentity", "nobody"}}}});
+  auto read = store_->Create("coordination.k8s.io/leases", lease);
+  ASSERT_TRUE(read);
+  constexpr int kContenders = 4;
+  std::atomic<int> won{0}, conflicts{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < kContenders; ++i) {
+    ts.emplace_back([&, i] {
+      api::Object mine = *read;
+      mine.json()["spec"]["holderIdentity"] = "node-" + std::to_string(i);
+      auto r = store_->Update("coordination.k8s.io/leases", mine);
+      if (r) {
+        ++won;
+      } else if (r.error().reason == api::Reason::kConflict) {
+        ++conflicts;
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(conflicts.load(), kContenders - 1);
+  auto stale = *read;
+  auto r = store_->Update("coordination.k8s.io/leases", stale);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "Operation cannot be fulfilled on leases.coordination.k8s.io \"leader\": the object "
+            "has been modified; please apply your changes to the latest version and try again");
+}
+
 TEST_F(SqliteStoreTest, UpdateMissingIsNotFound) {
   auto r = store_->Update("configmaps", ConfigMap("default", "ghost"));
   ASSERT_FALSE(r);
@@ -238,6 +291,16 @@ TEST_F(SqliteStoreTest, FinalizersHoldDeletionUntilRemoved) {
   auto one = store_->Update("configmaps", u);
   ASSERT_TRUE(one) << one.error().message;
   EXPECT_EQ(one->deletion_timestamp(), del->deletion_timestamp());
+  // No new finalizers once deletion started (Kubernetes' metadata validation).
+  api::Object more = *one;
+  more.set_finalizers({"example.com/b", "example.com/new"});
+  auto refused = store_->Update("configmaps", more);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, api::Reason::kInvalid);
+  EXPECT_EQ(refused.error().message,
+            "ConfigMap \"held\" is invalid: metadata.finalizers: Forbidden: no new finalizers can "
+            "be added if the object is being deleted, found new finalizers "
+            "[]string{\"example.com/new\"}");
   // Removing the last finalizer deletes it.
   api::Object last = *one;
   last.set_finalizers({});
@@ -294,6 +357,41 @@ TEST_F(SqliteStoreTest, ListIsSortedFilteredAndCarriesItsRevision) {
   EXPECT_TRUE(none->items.empty());
 }
 
+TEST_F(SqliteStoreTest, ListRawMatchesList) {
+  for (auto [ns, name] : std::vector<std::pair<std::string, std::string>>{
+           {"kube-system", "b"}, {"default", "c"}, {"default", "a"}}) {
+    ASSERT_TRUE(store_->Create("configmaps", ConfigMap(ns, name)));
+  }
+  for (std::string ns : {"", "default"}) {
+    auto list = store_->List("configmaps", ns);
+    auto raw = store_->ListRaw("configmaps", ns);
+    ASSERT_TRUE(list && raw) << ns;
+    EXPECT_EQ(raw->revision, list->revision);
+    ASSERT_EQ(raw->items.size(), list->items.size());
+    for (size_t i = 0; i < raw->items.size(); ++i) {
+      EXPECT_EQ(raw->items[i].ns, list->items[i].namespace_());
+      EXPECT_EQ(raw->items[i].name, list->items[i].name());
+      EXPECT_EQ(api::Json::parse(raw->items[i].json), list->items[i].json());
+    }
+  }
+}
+
+// Many large writes: checkpoints on the background thread keep the WAL from growing without
+// bound, and the data stays readable.
+TEST_F(SqliteStoreTest, WalStaysBoundedUnderManyLargeWrites) {
+  std::string big(60000, 'x');
+  for (int i = 0; i < 250; ++i) {
+    ASSERT_TRUE(store_->Create(
+        "configmaps", ConfigMap("default", "big" + std::to_string(i), api::Json{{"blob", big}})));
+  }
+  // 250 writes * 2 copies * ~60 KB = ~30 MB went through the WAL; it is bounded at about 12 MB.
+  auto wal = std::filesystem::file_size(dir_.path() + "/store.db-wal");
+  EXPECT_LT(wal, 16u * 1024 * 1024) << "WAL is " << wal << " bytes";
+  auto list = store_->List("configmaps", "default");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->items.size(), 250u);
+}
+
 // Reverses the bytes and prefixes a marker; records the associated data it was given.
 class ReversingTransformer : public ValueTransformer {
  public:
@@ -338,6 +436,10 @@ TEST(SqliteStore, TransformerKeepsPlaintextOffDisk) {
     auto list = (*s)->List("secrets", "default");
     ASSERT_TRUE(list);
     ASSERT_EQ(list->items.size(), 1u);
+    auto raw = (*s)->ListRaw("secrets", "");
+    ASSERT_TRUE(raw);
+    ASSERT_EQ(raw->items.size(), 1u);
+    EXPECT_NE(raw->items[0].json.find(secret), std::string::npos);
     // Untransformed resources are stored as JSON.
     ASSERT_TRUE((*s)->Create(
         "configmaps", ConfigMap("default", "plain", api::Json{{"visible", "cm-marker-123"}})));

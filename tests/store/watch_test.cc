@@ -163,6 +163,33 @@ TEST(Watch, FromCompactedRevisionIsGone) {
   EXPECT_TRUE(s->Compact(cut - 1));
 }
 
+// A compaction that lands while a watch is still replaying the log ends the watch with Gone.
+TEST(Watch, CompactionDuringReplayEndsTheWatchWithGone) {
+  TempDir dir;
+  auto s = Open(dir, {.watch_window_events = 1});
+  Revision from = s->CurrentRevision();
+  for (int i = 0; i < 300; ++i) {  // more than one replay page
+    ASSERT_TRUE(s->Create("configmaps", ConfigMap("default", "c" + std::to_string(i))));
+  }
+  std::atomic<bool> compacted{false};
+  std::atomic<int> delivered{0};
+  Collector errors;
+  WatchFilter f{.resource = "configmaps", .on_error = errors.ErrorCallback()};
+  auto h = s->Watch(f, from, [&](const WatchEvent&) {
+    ++delivered;
+    while (!compacted) std::this_thread::sleep_for(1ms);
+  });
+  ASSERT_TRUE(h) << h.error().message;
+  while (delivered == 0) std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(s->Compact(s->CurrentRevision()));
+  compacted = true;
+  auto errs = errors.WaitForError();
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_EQ(errs[0].reason, api::Reason::kGone);
+  EXPECT_NE(errs[0].message.find("too old resource version"), std::string::npos) << errs[0].message;
+  EXPECT_LT(delivered.load(), 300);
+}
+
 TEST(Watch, HistoryIsCompactedAutomaticallyAndSurvivesReopen) {
   TempDir dir;
   Revision start;
