@@ -262,6 +262,20 @@ void DefaultJobSpec(Json& spec, bool top_level_job) {
 void DefaultJob(Json& obj) {
   Json& spec = Obj(obj, "spec");
   DefaultJobSpec(spec, true);
+  // The Job strategy's generated selector (PrepareForCreate), once the object has its uid: the
+  // selector matches the controller uid and the template carries the matching labels.
+  const Json& uid = Obj(obj, "metadata").value("uid", Json(""));
+  if (spec.value("manualSelector", false) != true && !spec.contains("selector") &&
+      uid.is_string() && !uid.get<std::string>().empty()) {
+    const std::string name = obj["metadata"].value("name", "");
+    spec["selector"] = {{"matchLabels", {{"batch.kubernetes.io/controller-uid", uid}}}};
+    Json& tmeta = Obj(Obj(spec, "template"), "metadata");
+    Json& tl = Obj(tmeta, "labels");
+    Default(tl, "batch.kubernetes.io/controller-uid", uid);
+    Default(tl, "batch.kubernetes.io/job-name", name);
+    Default(tl, "controller-uid", uid);
+    Default(tl, "job-name", name);
+  }
   // SetDefaults_Job: a Job without labels takes its pod template's labels.
   Json& meta = Obj(obj, "metadata");
   auto labels = meta.find("labels");

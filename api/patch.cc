@@ -455,37 +455,40 @@ Result<Json> NormalizeSliceOrder(Json to_sort, const Json& order, const std::str
     for (auto& v : to_sort) (IsDeleteElement(v) ? deletes : keep).push_back(std::move(v));
     to_sort = std::move(keep);
   }
-  std::vector<Json> items(to_sort.begin(), to_sort.end());
-  std::stable_sort(items.begin(), items.end(), [&](const Json& a, const Json& b) {
-    long ia = IndexOf(order, a, merge_key, kind);
-    long ib = IndexOf(order, b, merge_key, kind);
-    return ia >= 0 && ib >= 0 && ia < ib;
+  std::vector<std::pair<long, Json>> items;
+  items.reserve(to_sort.size());
+  for (auto& v : to_sort) {
+    long i = IndexOf(order, v, merge_key, kind);
+    items.emplace_back(i, std::move(v));
+  }
+  std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+    return a.first >= 0 && b.first >= 0 && a.first < b.first;
   });
   Json out = Json::array();
-  for (auto& v : items) out.push_back(std::move(v));
+  for (auto& v : items) out.push_back(std::move(v.second));
   for (auto& v : deletes) out.push_back(std::move(v));
   return out;
 }
 
 // mergeSortedSlice: interleaves server-only items (left) into patch items (right) keeping each
 // side's relative order, using the live order to place them.
-Json MergeSortedSlice(const Json& left, const Json& right, const Json& server_order,
-                      const std::string& merge_key, Kind kind) {
+Json MergeSortedSlice(Json left, Json right, const Json& server_order, const std::string& merge_key,
+                      Kind kind) {
   Json out = Json::array();
   size_t i = 0, j = 0;
   const size_t size = left.size() + right.size();
   for (size_t k = 0; k < size; ++k) {
     if (i >= left.size() && j < right.size()) {
-      out.push_back(right[j++]);
+      out.push_back(std::move(right[j++]));
     } else if (j >= right.size() && i < left.size()) {
-      out.push_back(left[i++]);
+      out.push_back(std::move(left[i++]));
     } else {
       long li = IndexOf(server_order, left[i], merge_key, kind);
       long ri = IndexOf(server_order, right[j], merge_key, kind);
       if (li >= 0 && ri >= 0 && li < ri) {
-        out.push_back(left[i++]);
+        out.push_back(std::move(left[i++]));
       } else {
-        out.push_back(right[j++]);
+        out.push_back(std::move(right[j++]));
       }
     }
   }
@@ -499,16 +502,15 @@ Result<Json> NormalizeElementOrder(Json patch, Json server_only, const Json& pat
   if (!p) return p;
   auto s = NormalizeSliceOrder(std::move(server_only), server_order, merge_key, kind);
   if (!s) return s;
-  return MergeSortedSlice(*s, *p, server_order, merge_key, kind);
+  return MergeSortedSlice(std::move(*s), std::move(*p), server_order, merge_key, kind);
 }
 
 // Splits `merged` into the items present in `by` and the rest.
-Result<std::pair<Json, Json>> Partition(const Json& merged, const Json& by,
-                                        const std::string& merge_key) {
+Result<std::pair<Json, Json>> Partition(Json merged, const Json& by, const std::string& merge_key) {
   Json in = Json::array(), out = Json::array();
-  for (const auto& v : merged) {
+  for (auto& v : merged) {
     if (merge_key.empty()) {
-      (IndexOf(by, v, "", Kind::kScalar) >= 0 ? in : out).push_back(v);
+      (IndexOf(by, v, "", Kind::kScalar) >= 0 ? in : out).push_back(std::move(v));
       continue;
     }
     if (!v.is_object()) return std::unexpected(ErrBadArgType("map", v));
@@ -523,7 +525,7 @@ Result<std::pair<Json, Json>> Partition(const Json& merged, const Json& by,
         break;
       }
     }
-    (found ? in : out).push_back(v);
+    (found ? in : out).push_back(std::move(v));
   }
   return std::make_pair(std::move(in), std::move(out));
 }
@@ -599,8 +601,15 @@ Result<Json> MergeSlice(Json original, Json patch, const SchemaNode* elem,
     } else {
       patch = std::move(plain);
     }
-    // mergeSliceWithoutSpecialElements.
-    merged = original;
+    // mergeSliceWithoutSpecialElements. Only the merge keys of `original` are needed afterwards
+    // (as the live order), so the list itself moves into `merged`.
+    Json keys = Json::array();
+    for (const auto& o : original) {
+      const Json* k = KeyOf(o, merge_key);
+      keys.push_back(k ? Json{{merge_key, *k}} : Json::object());
+    }
+    merged = std::move(original);
+    original = std::move(keys);
     for (const auto& v : patch) {
       const Json* key = KeyOf(v, merge_key);
       if (!key) return std::unexpected(ErrNoMergeKey(v, merge_key));
@@ -609,7 +618,7 @@ Result<Json> MergeSlice(Json original, Json patch, const SchemaNode* elem,
         if (!o.is_object()) return std::unexpected(BadRequest("value for key is not a map."));
         const Json* ok = KeyOf(o, merge_key);
         if (ok && *ok == *key) {
-          auto m = MergeMap(o, v, elem, opts);
+          auto m = MergeMap(std::move(o), v, elem, opts);
           if (!m) return m;
           o = std::move(*m);
           found = true;
@@ -620,7 +629,7 @@ Result<Json> MergeSlice(Json original, Json patch, const SchemaNode* elem,
     }
   }
   const std::string key = kind == Kind::kMap ? merge_key : "";
-  auto parts = Partition(merged, patch, key);
+  auto parts = Partition(std::move(merged), patch, key);
   if (!parts) return std::unexpected(parts.error());
   return NormalizeElementOrder(std::move(parts->first), std::move(parts->second), patch, original,
                                key, kind);
@@ -780,7 +789,7 @@ Status MergeOrderedLists(Json& original, Json& patch, const SchemaNode* t,
       patch.erase(field);
       continue;
     }
-    auto parts = Partition(merged, order, merge_key);
+    auto parts = Partition(std::move(merged), order, merge_key);
     if (!parts) return std::unexpected(parts.error());
     auto both = NormalizeElementOrder(std::move(parts->first), std::move(parts->second), order,
                                       original_list, merge_key, **kind);
@@ -833,7 +842,7 @@ Result<Json> MergeMap(Json original, Json patch, const SchemaNode* t, const Merg
   }
   for (auto it = patch.begin(); it != patch.end(); ++it) {
     std::string k = it.key();
-    Json patch_v = *it;
+    Json patch_v = std::move(*it);
     bool is_delete_list = false;
     if (StartsWith(k, kDeletePrefix)) {
       if (!opts.merge_parallel_list) {
@@ -902,18 +911,19 @@ Json SortScalars(Json list) {
   return Json(items);
 }
 
-Result<Json> SortMapsByKey(const Json& list, const std::string& merge_key) {
-  std::vector<Json> items;
+// The list's maps sorted by the %v of their merge key (pointers into `list`).
+Result<std::vector<const Json*>> SortMapsByKey(const Json& list, const std::string& merge_key) {
+  std::vector<std::pair<std::string, const Json*>> items;
   for (const auto& v : list) {
     if (!v.is_object()) return std::unexpected(ErrBadArgType("map", v));
-    items.push_back(v);
+    const Json* k = KeyOf(v, merge_key);
+    items.emplace_back(GoV(k ? *k : Json()), &v);
   }
-  std::stable_sort(items.begin(), items.end(), [&](const Json& a, const Json& b) {
-    const Json* ka = KeyOf(a, merge_key);
-    const Json* kb = KeyOf(b, merge_key);
-    return GoV(ka ? *ka : Json()) < GoV(kb ? *kb : Json());
-  });
-  return Json(items);
+  std::stable_sort(items.begin(), items.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const Json*> out;
+  for (const auto& [key, ptr] : items) out.push_back(ptr);
+  return out;
 }
 
 struct ListDiff {
@@ -945,17 +955,17 @@ Result<ListDiff> DiffLists(const Json& original, const Json& modified, const Sch
       const Json* mk = nullptr;
       std::string os_key, ms_key;
       if (o_in) {
-        ok = KeyOf((*os)[oi], merge_key);
-        if (!ok) return std::unexpected(ErrNoMergeKey((*os)[oi], merge_key));
+        ok = KeyOf(*(*os)[oi], merge_key);
+        if (!ok) return std::unexpected(ErrNoMergeKey(*(*os)[oi], merge_key));
         os_key = GoV(*ok);
       }
       if (m_in) {
-        mk = KeyOf((*ms)[mi], merge_key);
-        if (!mk) return std::unexpected(ErrNoMergeKey((*ms)[mi], merge_key));
+        mk = KeyOf(*(*ms)[mi], merge_key);
+        if (!mk) return std::unexpected(ErrNoMergeKey(*(*ms)[mi], merge_key));
         ms_key = GoV(*mk);
       }
       if (o_in && m_in && os_key == ms_key) {
-        auto p = DiffMaps((*os)[oi], (*ms)[mi], elem, opts);
+        auto p = DiffMaps(*(*os)[oi], *(*ms)[mi], elem, opts);
         if (!p) return std::unexpected(p.error());
         if (!p->empty()) {
           (*p)[merge_key] = *mk;
@@ -964,7 +974,7 @@ Result<ListDiff> DiffLists(const Json& original, const Json& modified, const Sch
         ++oi;
         ++mi;
       } else if (!o_in || (m_in && os_key > ms_key)) {
-        if (!opts.ignore_changes_and_additions) patch.push_back((*ms)[mi]);
+        if (!opts.ignore_changes_and_additions) patch.push_back(*(*ms)[mi]);
         ++mi;
       } else {
         if (!opts.ignore_deletions) {
@@ -1096,19 +1106,27 @@ Error UnsupportedSmp() {
                    "application/apply-patch+yaml");
 }
 
-Json ObjectOrEmpty(const Json& j) { return j.is_object() ? j : Json::object(); }
+const Json& ObjectOrEmpty(const Json& j) {
+  static const Json* empty = new Json(Json::object());
+  return j.is_object() ? j : *empty;
+}
 
 }  // namespace
 
 bool SupportsStrategicMerge(const GroupVersionKind& gvk) { return SchemaFor(gvk) != nullptr; }
 
 Result<Json> StrategicMergePatch(const Json& original, const Json& patch,
-                                 const GroupVersionKind& gvk) {
-  const SchemaNode* schema = SchemaFor(gvk);
-  if (!schema) return std::unexpected(UnsupportedSmp());
+                                 const SchemaNode* schema) {
   if (!patch.is_object()) return std::unexpected(BadRequest("invalid JSON document"));
   MergeOptions opts{.merge_parallel_list = true, .ignore_unmatched_nulls = true};
   return MergeMap(ObjectOrEmpty(original), patch, schema, opts);
+}
+
+Result<Json> StrategicMergePatch(const Json& original, const Json& patch,
+                                 const GroupVersionKind& gvk) {
+  const SchemaNode* schema = SchemaFor(gvk);
+  if (!schema) return std::unexpected(UnsupportedSmp());
+  return StrategicMergePatch(original, patch, schema);
 }
 
 Result<Json> ApplyPatch(PatchType type, const Json& current, const Json& patch,
@@ -1129,14 +1147,23 @@ Result<Json> ApplyPatch(PatchType type, const Json& current, const Json& patch,
 }
 
 Result<Json> CreateTwoWayMergePatch(const Json& original, const Json& modified,
-                                    const GroupVersionKind& gvk) {
+                                    const SchemaNode* schema) {
   DiffOptions opts{.set_element_order = true};
-  return DiffMaps(ObjectOrEmpty(original), ObjectOrEmpty(modified), SchemaFor(gvk), opts);
+  return DiffMaps(ObjectOrEmpty(original), ObjectOrEmpty(modified), schema, opts);
+}
+
+Result<Json> CreateTwoWayMergePatch(const Json& original, const Json& modified,
+                                    const GroupVersionKind& gvk) {
+  return CreateTwoWayMergePatch(original, modified, SchemaFor(gvk));
 }
 
 Result<Json> CreateThreeWayMergePatch(const Json& original, const Json& modified,
                                       const Json& current, const GroupVersionKind& gvk) {
-  const SchemaNode* schema = SchemaFor(gvk);
+  return CreateThreeWayMergePatch(original, modified, current, SchemaFor(gvk));
+}
+
+Result<Json> CreateThreeWayMergePatch(const Json& original, const Json& modified,
+                                      const Json& current, const SchemaNode* schema) {
   // The patch is the change from current to modified without deletions, plus the deletions from
   // original to modified: delta applied onto deletions, which must be strictly additive.
   DiffOptions delta_opts{.set_element_order = true, .ignore_deletions = true};

@@ -10,6 +10,7 @@
 #include "api/client.h"
 #include "api/error.h"
 #include "api/object.h"
+#include "api/schema.h"
 
 namespace keelson::api {
 
@@ -81,5 +82,14 @@ Result<Json> CreateThreeWayMergePatch(const Json& original, const Json& modified
 // True when the kind has a strategic-merge schema (built-in and keelson.dev kinds); the patch
 // type a client should send for it (strategic merge if so, JSON merge patch otherwise).
 bool SupportsStrategicMerge(const GroupVersionKind& gvk);
+
+// The strategic merge operations against an explicit schema node (a struct of api/schema.h)
+// instead of a kind: for callers that patch a sub-object, and for tests with their own types.
+// nullptr means free-form (maps merge, lists are replaced, directives still apply).
+Result<Json> StrategicMergePatch(const Json& original, const Json& patch, const SchemaNode* schema);
+Result<Json> CreateTwoWayMergePatch(const Json& original, const Json& modified,
+                                    const SchemaNode* schema);
+Result<Json> CreateThreeWayMergePatch(const Json& original, const Json& modified,
+                                      const Json& current, const SchemaNode* schema);
 
 }  // namespace keelson::api

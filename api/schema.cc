@@ -337,17 +337,23 @@ std::vector<std::string> TypeMismatches(const Object& obj) {
         }
         field.push_back(path[i]);
       }
-      // Find the struct that holds the last key by walking the path from the root.
+      // Walk the path from the root: Go names the innermost struct and lists only struct fields
+      // (no map keys, no list indices).
       const SchemaNode* holder = root;
       const SchemaNode* cur = root;
+      std::string go_path;
       std::string key;
       std::istringstream parts(field);
       while (std::getline(parts, key, '.')) {
-        while (cur && (cur->type == FieldType::kArray || cur->type == FieldType::kMap)) {
+        while (cur && cur->type == FieldType::kArray) cur = cur->element;
+        if (!cur) break;
+        if (cur->type == FieldType::kMap) {
           cur = cur->element;
+          continue;
         }
-        if (!cur || cur->type != FieldType::kStruct) break;
+        if (cur->type != FieldType::kStruct) break;
         holder = cur;
+        go_path += (go_path.empty() ? "" : ".") + key;
         const SchemaField* f = cur->Field(key);
         cur = f ? f->node : nullptr;
       }
@@ -359,7 +365,7 @@ std::vector<std::string> TypeMismatches(const Object& obj) {
       std::string type =
           expected.type == FieldType::kStruct ? "v1." + expected.type_name : expected.type_name;
       out.push_back("json: cannot unmarshal " + what + " into Go struct field " +
-                    holder->type_name + "." + field + " of type " + type);
+                    holder->type_name + "." + go_path + " of type " + type);
     }
   } collector;
   collector.root = root;

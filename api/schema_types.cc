@@ -404,16 +404,21 @@ LeaseSpec: holderIdentity leaseDurationSeconds:int acquireTime:time renewTime:ti
   leaseTransitions:int strategy preferredHolder
 kind coordination.k8s.io/v1/Lease: spec:LeaseSpec
 
-# ---- keelson.dev/v1
-ApplicationSpec: source:ApplicationSource destination:ApplicationDestination project
-  serviceAccountName syncPolicy:SyncPolicy
-ApplicationSource: repoURL targetRevision path chart helm:ApplicationSourceHelm directory:any
+# ---- keelson.dev/v1 (Argo CD's Application shape, so that existing manifests carry over)
+ApplicationSpec: source:ApplicationSource sources:[ApplicationSource]
+  destination:ApplicationDestination project serviceAccountName syncPolicy:SyncPolicy
+  ignoreDifferences:[any] info:[any] revisionHistoryLimit:int64
+ApplicationSource: repoURL targetRevision path chart ref name helm:ApplicationSourceHelm
+  directory:any kustomize:any plugin:any
 ApplicationSourceHelm: values:any valuesObject:any valueFiles:[string]
-  parameters:[HelmParameter] releaseName
+  parameters:[HelmParameter] fileParameters:[any] releaseName passCredentials:bool
+  ignoreMissingValueFiles:bool skipCrds:bool skipSchemaValidation:bool version namespace
+  kubeVersion apiVersions:[string]
 HelmParameter: name value forceString:bool
 ApplicationDestination: namespace server name
 SyncPolicy: automated:SyncPolicyAutomated syncOptions:[string] retry:RetryStrategy
-SyncPolicyAutomated: prune:bool selfHeal:bool allowEmpty:bool
+  managedNamespaceMetadata:any
+SyncPolicyAutomated: prune:bool selfHeal:bool allowEmpty:bool enabled:bool
 RetryStrategy: limit:int64 backoff:Backoff
 Backoff: duration factor:int64 maxDuration
 kind keelson.dev/v1/Application: spec:ApplicationSpec status:any operation:any

@@ -306,8 +306,9 @@ class Errors {
     }
     Add("FieldValueNotSupported", path, "Unsupported value: " + GoValue(value), detail);
   }
-  void Duplicate(const std::string& path, const Json& value) {
-    Add("FieldValueDuplicate", path, "Duplicate value: " + GoValue(value), "");
+  void Duplicate(const std::string& path, const Json& value) { DuplicateRaw(path, GoValue(value)); }
+  void DuplicateRaw(const std::string& path, const std::string& printed) {
+    Add("FieldValueDuplicate", path, "Duplicate value: " + printed, "");
   }
   void Forbidden(const std::string& path, const std::string& detail) {
     Add("FieldValueForbidden", path, "Forbidden", detail);
@@ -913,6 +914,9 @@ void PodSpec(Errors& e, const Json& spec, const std::string& path, bool is_pod,
   if (!containers.is_array() || containers.empty()) e.Required(Dot(path, "containers"));
   EachItem(spec, "containers", path, [&](const Json& c, const std::string& cp) {
     Container(e, c, cp, volumes, is_pod);
+    if (Has(c, "restartPolicy")) {
+      e.Forbidden(Dot(cp, "restartPolicy"), "may not be set for non-init containers");
+    }
     const std::string name = Str(c, "name");
     if (!name.empty() && !names.insert(name).second) e.Duplicate(Dot(cp, "name"), Json(name));
   });
@@ -920,6 +924,10 @@ void PodSpec(Errors& e, const Json& spec, const std::string& path, bool is_pod,
     Container(e, c, cp, volumes, is_pod);
     const std::string name = Str(c, "name");
     if (!name.empty() && !names.insert(name).second) e.Duplicate(Dot(cp, "name"), Json(name));
+    const Json& crp = At(c, "restartPolicy");
+    if (crp.is_string() && crp != "Always") {
+      e.NotSupported(Dot(cp, "restartPolicy"), crp, {"Always"});
+    }
     for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
       if (Has(c, probe) && Str(c, "restartPolicy") != "Always") {
         e.Forbidden(Dot(cp, probe),
@@ -1189,11 +1197,23 @@ void Service(Errors& e, const Json& spec) {
     if (proto.is_string() && proto != "TCP" && proto != "UDP" && proto != "SCTP") {
       e.NotSupported(Dot(pp, "protocol"), proto, {"SCTP", "TCP", "UDP"});
     }
-    const std::string key =
-        port.dump() + "/" + (proto.is_string() ? proto.get<std::string>() : "TCP");
-    if (!port_protos.insert(key).second) e.Duplicate(pp, Json(key));
+    const std::string proto_s = proto.is_string() ? proto.get<std::string>() : "";
+    if (!port_protos.insert(port.dump() + "/" + proto_s).second) {
+      // Go's %#v of the core.ServicePort key {Protocol, Port}.
+      e.DuplicateRaw(pp, "core.ServicePort{Name:\"\", Protocol:" + Quote(proto_s) +
+                             ", AppProtocol:(*string)(nil), Port:" + port.dump() +
+                             ", TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}, "
+                             "NodePort:0}");
+    }
     const Json& tp = At(p, "targetPort");
-    if (!tp.is_null()) IntOrStringPort(e, tp, Dot(pp, "targetPort"));
+    if (tp.is_number_integer()) {
+      PortRange(e, tp, Dot(pp, "targetPort"));
+    } else if (tp.is_string()) {
+      // The IntOrString itself is the bad value: printed through its String() method, unquoted.
+      for (const auto& m : PortName(tp.get<std::string>())) {
+        e.InvalidRaw(Dot(pp, "targetPort"), tp.get<std::string>(), m);
+      }
+    }
     const Json& np = At(p, "nodePort");
     if (np.is_number_integer() && np != 0) {
       if (type == "ClusterIP" || type.empty()) {
@@ -1318,8 +1338,12 @@ void PolicyRules(Errors& e, const Json& obj) {
       const Json& groups = At(r, "apiGroups");
       const Json& res = At(r, "resources");
       if ((groups.is_array() && !groups.empty()) || (res.is_array() && !res.empty())) {
-        e.Invalid(Dot(rp, "nonResourceURLs"), Json(""),
-                  "rules cannot apply to both regular resources and non-resource URLs");
+        std::string printed = "[]string{";
+        for (size_t i = 0; i < urls.size(); ++i) {
+          printed += (i ? ", " : "") + Quote(urls[i].is_string() ? urls[i].get<std::string>() : "");
+        }
+        e.InvalidRaw(Dot(rp, "nonResourceURLs"), printed + "}",
+                     "rules cannot apply to both regular resources and non-resource URLs");
       }
       return;
     }
@@ -1678,8 +1702,14 @@ std::vector<Cause> Validate(const Object& obj, const Object* old) {
       if (t != "Ingress" && t != "Egress") e.NotSupported(tp, t, {"Ingress", "Egress"});
     });
   } else if (g == "keelson.dev" && k == "Application") {
-    const Json& src = At(spec, "source");
-    if (Str(src, "repoURL").empty()) e.Required("spec.source.repoURL");
+    const Json& sources = At(spec, "sources");
+    if (sources.is_array() && !sources.empty()) {
+      EachItem(spec, "sources", "spec", [&](const Json& src, const std::string& sp) {
+        if (Str(src, "repoURL").empty()) e.Required(Dot(sp, "repoURL"));
+      });
+    } else if (Str(At(spec, "source"), "repoURL").empty()) {
+      e.Required("spec.source.repoURL");
+    }
     const std::string dest_ns = Str(At(spec, "destination"), "namespace");
     if (!dest_ns.empty()) {
       e.Each("spec.destination.namespace", Json(dest_ns), ValidateDns1123Label(dest_ns));

@@ -149,6 +149,19 @@ TEST(Defaults, ServiceSecretNamespaceRbac) {
   EXPECT_EQ(rb.json()["subjects"][1]["apiGroup"], "");
 }
 
+TEST(Defaults, JobSelectorIsGeneratedFromTheUid) {
+  Object job = Defaulted(R"({"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"pi",
+    "uid":"u-1"},"spec":{"template":{"spec":{"restartPolicy":"Never",
+    "containers":[{"name":"c","image":"perl"}]}}}})");
+  EXPECT_EQ(job.spec()["selector"],
+            Json::parse(R"({"matchLabels":{"batch.kubernetes.io/controller-uid":"u-1"}})"));
+  EXPECT_EQ(job.spec()["template"]["metadata"]["labels"],
+            Json::parse(R"({"batch.kubernetes.io/controller-uid":"u-1",
+              "batch.kubernetes.io/job-name":"pi","controller-uid":"u-1","job-name":"pi"})"));
+  EXPECT_EQ(job.label("job-name"), "pi");
+  EXPECT_TRUE(Validate(job).empty());
+}
+
 TEST(Defaults, UnknownKindsAreLeftAlone) {
   Json in = Json::parse(R"({"apiVersion":"example.com/v1","kind":"Pod","spec":{}})");
   Object o(in);

@@ -639,3 +639,156 @@ TEST(Patch, ApplyPatchDispatchesOnType) {
 
 }  // namespace
 }  // namespace keelson::api
+
+// ---- strategicpatch's own test type, rebuilt as schema nodes ----
+
+namespace keelson::api {
+namespace {
+
+// MergeItem and RetainKeysMergeItem of strategicpatch's patch_test.go.
+struct UpstreamTypes {
+  SchemaNode str{FieldType::kString, "string", nullptr, {}};
+  SchemaNode integer{FieldType::kInt32, "int", nullptr, {}};
+  SchemaNode any{FieldType::kAny, "interface {}", nullptr, {}};
+  SchemaNode merge_item{FieldType::kStruct, "MergeItem", nullptr, {}};
+  SchemaNode retain_item{FieldType::kStruct, "RetainKeysMergeItem", nullptr, {}};
+  SchemaNode item_list{FieldType::kArray, "[]MergeItem", &merge_item, {}};
+  SchemaNode int_list{FieldType::kArray, "[]int", &integer, {}};
+  SchemaNode string_map{FieldType::kMap, "map[string]string", &str, {}};
+
+  UpstreamTypes() {
+    PatchMeta merge_by_name{.merge = true, .merge_key = "name"};
+    PatchMeta merge{.merge = true};
+    merge_item.fields = {
+        {"name", &str, {}},
+        {"value", &str, {}},
+        {"other", &str, {}},
+        {"mergingList", &item_list, merge_by_name},
+        {"nonMergingList", &item_list, {}},
+        {"mergingIntList", &int_list, merge},
+        {"nonMergingIntList", &int_list, {}},
+        {"mergeItemPtr", &merge_item, merge_by_name},
+        {"simpleMap", &string_map, {}},
+        {"replacingItem", &any, {.replace = true}},
+        {"retainKeysMap", &retain_item, {.retain_keys = true}},
+        {"retainKeysMergingList",
+         &item_list,
+         {.merge = true, .retain_keys = true, .merge_key = "name"}},
+    };
+    retain_item.fields = {
+        {"name", &str, {}},
+        {"value", &str, {}},
+        {"other", &str, {}},
+        {"simpleMap", &string_map, {}},
+        {"mergingIntList", &int_list, merge},
+        {"mergingList", &item_list, merge_by_name},
+        {"nonMergingList", &item_list, {}},
+    };
+  }
+};
+
+struct UpstreamCase {
+  const char* description;
+  const char* original;
+  const char* two_way;
+  const char* modified;
+  const char* current;
+  const char* three_way;
+  const char* result;
+};
+
+// From TestStrategicMergePatch's raw cases (retainKeys and element-order sections).
+const UpstreamCase kUpstream[] = {
+    {"retainKeys map deletes a field", "{retainKeysMap: {name: foo, value: bar}}",
+     "{retainKeysMap: {$retainKeys: [name], value: null}}", "{retainKeysMap: {name: foo}}",
+     "{retainKeysMap: {name: foo, value: bar}}",
+     "{retainKeysMap: {$retainKeys: [name], value: null}}", "{retainKeysMap: {name: foo}}"},
+    {"retainKeys map clears a field", "{retainKeysMap: {name: foo, value: bar}}", "{}",
+     "{retainKeysMap: {name: foo, value: bar}}",
+     "{retainKeysMap: {name: foo, value: bar, other: a}}",
+     "{retainKeysMap: {$retainKeys: [name, value]}}", "{retainKeysMap: {name: foo, value: bar}}"},
+    {"retainKeys map adds a field in a nested map",
+     "{retainKeysMap: {name: foo, value: bar, simpleMap: {key1: a}}}",
+     "{retainKeysMap: {$retainKeys: [name, simpleMap, value], simpleMap: {key2: b}}}",
+     "{retainKeysMap: {name: foo, value: bar, simpleMap: {key1: a, key2: b}}}",
+     "{retainKeysMap: {name: foo, value: bar, simpleMap: {key1: a, key3: c}}}",
+     "{retainKeysMap: {$retainKeys: [name, simpleMap, value], simpleMap: {key2: b}}}",
+     "{retainKeysMap: {name: foo, value: bar, simpleMap: {key1: a, key2: b, key3: c}}}"},
+    {"retainKeys map nested non-merging list with no change with conflict",
+     "{retainKeysMap: {name: foo, nonMergingList: [{name: a}, {name: b}]}}",
+     "{retainKeysMap: {$retainKeys: [name, nonMergingList, value], value: bar}}",
+     "{retainKeysMap: {name: foo, value: bar, nonMergingList: [{name: a}, {name: b}]}}",
+     "{retainKeysMap: {name: foo, nonMergingList: [{name: a}, {name: b}, {name: c}]}}",
+     "{retainKeysMap: {$retainKeys: [name, nonMergingList, value], value: bar, nonMergingList: "
+     "[{name: a}, {name: b}]}}",
+     "{retainKeysMap: {name: foo, value: bar, nonMergingList: [{name: a}, {name: b}]}}"},
+    {"retainKeys map nested merging int list with no change",
+     "{retainKeysMap: {name: foo, mergingIntList: [1, 2]}}",
+     "{retainKeysMap: {$retainKeys: [mergingIntList, name, value], value: bar}}",
+     "{retainKeysMap: {name: foo, value: bar, mergingIntList: [1, 2]}}",
+     "{retainKeysMap: {name: foo, mergingIntList: [1, 2, 3]}}",
+     "{retainKeysMap: {$retainKeys: [mergingIntList, name, value], "
+     "$setElementOrder/mergingIntList: [1, 2], value: bar}}",
+     "{retainKeysMap: {name: foo, value: bar, mergingIntList: [1, 2, 3]}}"},
+    {"retainKeys map adds an item and deletes an item in nested merging int list",
+     "{retainKeysMap: {name: foo, mergingIntList: [1, 2, 3]}}",
+     "{retainKeysMap: {$retainKeys: [mergingIntList, name], mergingIntList: [5], "
+     "$deleteFromPrimitiveList/mergingIntList: [2], $setElementOrder/mergingIntList: [1, 3, 5]}}",
+     "{retainKeysMap: {name: foo, mergingIntList: [1, 3, 5]}}",
+     "{retainKeysMap: {name: foo, mergingIntList: [1, 2, 3, 4]}}",
+     "{retainKeysMap: {$retainKeys: [mergingIntList, name], mergingIntList: [5], "
+     "$deleteFromPrimitiveList/mergingIntList: [2], $setElementOrder/mergingIntList: [1, 3, 5]}}",
+     "{retainKeysMap: {name: foo, mergingIntList: [1, 3, 5, 4]}}"},
+    {"retainKeys map adds an item in nested merging list",
+     "{retainKeysMap: {name: foo, mergingList: [{name: a}, {name: b}]}}",
+     "{retainKeysMap: {$retainKeys: [mergingList, name], $setElementOrder/mergingList: [{name: "
+     "a}, {name: b}, {name: c}], mergingList: [{name: c}]}}",
+     "{retainKeysMap: {name: foo, mergingList: [{name: a}, {name: b}, {name: c}]}}",
+     "{retainKeysMap: {name: foo, mergingList: [{name: a}, {name: b}, {name: x}]}}",
+     "{retainKeysMap: {$retainKeys: [mergingList, name], $setElementOrder/mergingList: [{name: "
+     "a}, {name: b}, {name: c}], mergingList: [{name: c}]}}",
+     "{retainKeysMap: {name: foo, mergingList: [{name: a}, {name: b}, {name: c}, {name: x}]}}"},
+    {"delete an item in a list and preserve order",
+     "{mergingList: [{name: 1}, {name: 3, value: 3}, {name: 2, value: 2}]}",
+     "{$setElementOrder/mergingList: [{name: 2}, {name: 1}], mergingList: [{name: 3, $patch: "
+     "delete}]}",
+     "{mergingList: [{name: 2, value: 2}, {name: 1}]}",
+     "{mergingList: [{name: 1, other: a}, {name: 2, value: 2, other: b}, {name: 3, value: 3}]}",
+     "{$setElementOrder/mergingList: [{name: 2}, {name: 1}], mergingList: [{name: 3, $patch: "
+     "delete}]}",
+     "{mergingList: [{name: 2, value: 2, other: b}, {name: 1, other: a}]}"},
+    {"set elements order in a list with server-only items 3",
+     "{mergingList: [{name: 1}, {name: 2, value: 2}, {name: 3, value: 3}, {name: 4, value: 4}]}",
+     "{$setElementOrder/mergingList: [{name: 2}, {name: 1}, {name: 4}, {name: 3}]}",
+     "{mergingList: [{name: 2, value: 2}, {name: 1}, {name: 4, value: 4}, {name: 3, value: 3}]}",
+     "{mergingList: [{name: 1, other: a}, {name: 2, value: 2}, {name: 7}, {name: 9}, {name: 8}, "
+     "{name: 3, value: 3}, {name: 4, value: 4}]}",
+     "{$setElementOrder/mergingList: [{name: 2}, {name: 1}, {name: 4}, {name: 3}]}",
+     "{mergingList: [{name: 2, value: 2}, {name: 1, other: a}, {name: 7}, {name: 9}, {name: 8}, "
+     "{name: 4, value: 4}, {name: 3, value: 3}]}"},
+    {"delete an item in a int list and preserve order", "{mergingIntList: [1, 3, 2]}",
+     "{$setElementOrder/mergingIntList: [2, 1], $deleteFromPrimitiveList/mergingIntList: [3]}",
+     "{mergingIntList: [2, 1]}", "{mergingIntList: [1, 2, 3]}",
+     "{$setElementOrder/mergingIntList: [2, 1], $deleteFromPrimitiveList/mergingIntList: [3]}",
+     "{mergingIntList: [2, 1]}"},
+};
+
+TEST(StrategicMergePatch, UpstreamMergeItemCases) {
+  UpstreamTypes types;
+  for (const auto& c : kUpstream) {
+    SCOPED_TRACE(c.description);
+    Json original = Y(c.original), modified = Y(c.modified), current = Y(c.current);
+    auto two_way = CreateTwoWayMergePatch(original, modified, &types.merge_item);
+    ASSERT_TRUE(two_way.has_value()) << two_way.error().message;
+    EXPECT_EQ(*two_way, Y(c.two_way)) << two_way->dump();
+    auto three_way = CreateThreeWayMergePatch(original, modified, current, &types.merge_item);
+    ASSERT_TRUE(three_way.has_value()) << three_way.error().message;
+    EXPECT_EQ(*three_way, Y(c.three_way)) << three_way->dump();
+    auto result = StrategicMergePatch(current, *three_way, &types.merge_item);
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(*result, Y(c.result)) << result->dump();
+  }
+}
+
+}  // namespace
+}  // namespace keelson::api

@@ -103,6 +103,16 @@ TEST(Schema, MergeKeysFollowTheGoTags) {
             FieldType::kQuantity);
 }
 
+TEST(Schema, TypeMismatchesNameStructFieldsOnly) {
+  Object cm(Json::parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x",
+    "labels":{"a":1}},"data":{"k":true}})"));
+  EXPECT_EQ(TypeMismatches(cm),
+            (std::vector<std::string>{
+                "json: cannot unmarshal bool into Go struct field ConfigMap.data of type string",
+                "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of "
+                "type string"}));
+}
+
 TEST(Schema, TypeMismatchesUseGoMessages) {
   Object d(Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"},
     "spec":{"replicas":"3","template":{"spec":{"containers":[{"name":"a","ports":[{"containerPort":"80"}]}]}}}})"));

@@ -219,6 +219,17 @@ TEST(Validation, ServiceConfigMapSecret) {
                 "spec.ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive",
                 "spec.ports[1].targetPort: Invalid value: 70000: must be between 1 and 65535, "
                 "inclusive"}));
+  Object dup = Parse(R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},
+    "spec":{"ports":[{"name":"a","port":80,"protocol":"TCP"},{"name":"b","port":80,"protocol":"TCP",
+    "targetPort":"Web_Port"}]}})");
+  EXPECT_EQ(
+      Messages(dup),
+      (std::vector<std::string>{
+          "spec.ports[1]: Duplicate value: core.ServicePort{Name:\"\", Protocol:\"TCP\", "
+          "AppProtocol:(*string)(nil), Port:80, TargetPort:intstr.IntOrString{Type:0, "
+          "IntVal:0, StrVal:\"\"}, NodePort:0}",
+          "spec.ports[1].targetPort: Invalid value: Web_Port: must contain only alpha-numeric "
+          "characters (a-z, 0-9), and hyphens (-)"}));
   Object noports =
       Parse(R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{}})");
   EXPECT_EQ(Messages(noports), std::vector<std::string>{"spec.ports: Required value"});
