@@ -24,7 +24,7 @@ api::Result<std::unique_ptr<Conn>> Conn::Open(const std::string& path, bool crea
   // synchronous=FULL: in WAL mode every commit is fsynced before it returns, so an acknowledged
   // write survives kill -9 and power loss.
   if (auto s = c->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                       "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16000; "
+                       "PRAGMA foreign_keys=OFF; "
                        "PRAGMA temp_store=MEMORY;");
       !s) {
     return std::unexpected(s.error().Wrap("open " + path));

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -29,7 +30,7 @@ using internal::SqliteError;
 using internal::Stmt;
 
 constexpr int kSchemaVersion = 1;
-constexpr size_t kIdleReaders = 16;
+constexpr size_t kIdleReaders = 8;
 constexpr int kCheckpointPages = 1000;
 constexpr int kMaxWalPages = 3 * kCheckpointPages;
 
@@ -626,18 +627,54 @@ api::Result<Revision> SqliteStore::Scan(
 api::Result<ListResult> SqliteStore::List(
     std::string_view resource, std::string_view ns,
     const std::function<bool(const api::Object&)>& predicate) {
-  ListResult out;
+  // Rows are copied out of the read transaction first; decoding (JSON parsing dominates a large
+  // LIST) is then split across threads, and filtering runs on the caller's thread.
+  struct Row {
+    std::string ns, name, stored;
+  };
+  std::vector<Row> rows;
   auto rev = Scan(
       resource, ns,
       [&](std::string_view ons, std::string_view name, std::string_view stored) -> api::Status {
-        auto obj = Decode(resource, ons, name, stored);
-        if (!obj) return std::unexpected(obj.error());
-        if (predicate && !predicate(*obj)) return {};
-        out.items.push_back(std::move(*obj));
+        rows.push_back({std::string(ons), std::string(name), std::string(stored)});
         return {};
       });
   if (!rev) return std::unexpected(rev.error());
+  std::vector<std::optional<api::Object>> decoded(rows.size());
+  auto decode = [&](size_t begin, size_t end) -> api::Status {
+    for (size_t i = begin; i < end; ++i) {
+      auto obj = Decode(resource, rows[i].ns, rows[i].name, rows[i].stored);
+      if (!obj) return std::unexpected(obj.error());
+      decoded[i] = std::move(*obj);
+    }
+    return {};
+  };
+  constexpr size_t kRowsPerThread = 2000;
+  size_t max_threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  size_t threads = std::clamp<size_t>(rows.size() / kRowsPerThread, 1, max_threads);
+  size_t chunk = (rows.size() + threads - 1) / threads;
+  std::vector<api::Status> results(threads);
+  {
+    std::vector<std::jthread> pool;
+    for (size_t t = 1; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        results[t] =
+            decode(std::min(rows.size(), t * chunk), std::min(rows.size(), (t + 1) * chunk));
+      });
+    }
+    results[0] = decode(0, std::min(rows.size(), chunk));
+  }
+  for (auto& r : results) {
+    if (!r) return std::unexpected(r.error().Wrap("list " + std::string(resource)));
+  }
+  ListResult out;
   out.revision = *rev;
+  out.items.reserve(rows.size());
+  for (auto& o : decoded) {
+    // The predicate runs on this thread only: callers need not make it thread-safe.
+    if (predicate && !predicate(*o)) continue;
+    out.items.push_back(std::move(*o));
+  }
   return out;
 }
 

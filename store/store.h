@@ -127,13 +127,18 @@ class Store {
   // Replaces the stored object if obj.resource_version() is empty or still matches (this is the
   // compare-and-swap leases use: read, change, Update with the read resourceVersion). uid and
   // creationTimestamp are kept from the stored object; generation is bumped when anything but
-  // metadata and status changed. If the object has a deletionTimestamp and its update leaves no
-  // finalizers, it is deleted (a kDeleted event). Errors: NotFound, Conflict, ServiceUnavailable.
+  // metadata and status changed; deletionTimestamp cannot be set or cleared here. An update that
+  // changes nothing writes nothing (no revision, no event) and returns the stored object. If the
+  // object has a deletionTimestamp and its update leaves no finalizers, it is deleted (a kDeleted
+  // event); finalizers cannot be added once deletion started (Invalid). Errors: NotFound,
+  // Conflict, Invalid, BadRequest (malformed object), ServiceUnavailable.
   virtual api::Result<api::Object> Update(std::string_view resource, const api::Object& obj) = 0;
 
-  // Deletes the object; if it has finalizers, sets deletionTimestamp instead (a kModified event)
-  // and returns the updated object. `precondition_uid`/`precondition_rv` when non-empty must match.
-  // Errors: NotFound, Conflict.
+  // Deletes the object and returns its last state at the deletion's revision. If it has
+  // finalizers (for namespaces also spec.finalizers), sets deletionTimestamp and
+  // deletionGracePeriodSeconds 0 instead (namespaces also get status.phase Terminating), a
+  // kModified event, and returns the updated object; deleting it again changes nothing.
+  // `precondition_uid`/`precondition_rv` when non-empty must match. Errors: NotFound, Conflict.
   virtual api::Result<api::Object> Delete(std::string_view resource, std::string_view ns,
                                           std::string_view name,
                                           std::string_view precondition_uid = "",
@@ -168,14 +173,17 @@ struct SqliteOptions {
   int64_t history_events = 100000;
   // Undelivered events a watch may accumulate before the store ends it (see WatchFilter).
   int64_t watch_queue_limit = 10000;
-  // Recent events kept in memory; a watch from an older revision replays from the durable log.
-  int64_t watch_window_events = 4096;
+  // Recent events kept in memory (with the object before and after: bounded memory at idle); a
+  // watch from an older revision replays from the durable log.
+  int64_t watch_window_events = 1024;
 };
 
-// Opens (creating if needed) the SQLite store at `data_dir`/store.db in WAL mode with synchronous
-// writes: a write is durable when the call returns. Creates the `default`, `kube-system`,
-// `kube-public`, `kube-node-lease` and `keelson-system` namespaces on first open.
-// Errors: ServiceUnavailable (cannot open or migrate).
+// Opens (creating if needed) the SQLite store at `data_dir`/store.db (mode 0600) in WAL mode with
+// synchronous writes: a write is durable (kill -9, power loss) when the call returns. Creates the
+// `default`, `kube-system`, `kube-public`, `kube-node-lease` and `keelson-system` namespaces on
+// first open. Opening reads only the revision, whatever the number of objects. One process at a
+// time: `data_dir`/store.lock is held while the store is open. Errors: ServiceUnavailable (cannot
+// open or migrate, or the store is in use by another process).
 api::Result<std::unique_ptr<Store>> OpenSqlite(const std::string& data_dir,
                                                const SqliteOptions& options = {});
 
