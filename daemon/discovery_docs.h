@@ -1,5 +1,5 @@
-// Discovery documents (/api, /apis, /apis/{g}, /api/v1, /apis/{g}/{v}, aggregated discovery v2),
-// /version and the OpenAPI v3 documents kubectl reads, built from the kinds registry.
+// /version and the OpenAPI v3 documents kubectl reads, built from the kinds registry (the
+// discovery documents themselves come from api/discovery.h).
 #pragma once
 
 #include <optional>
@@ -9,19 +9,6 @@
 #include "api/object.h"
 
 namespace keelson::daemon {
-
-// APIVersions for /api.
-api::Json CoreVersions(const std::string& server_address);
-// APIGroupList for /apis (every non-core group).
-api::Json GroupList(const api::Kinds& kinds);
-// APIGroup for /apis/{group}; nullopt if no kind has that group.
-std::optional<api::Json> Group(const api::Kinds& kinds, const std::string& group);
-// APIResourceList for a group/version ("" group = core); nullopt if unknown.
-std::optional<api::Json> ResourceList(const api::Kinds& kinds, const std::string& group,
-                                      const std::string& version);
-// apidiscovery.k8s.io/v2 (or v2beta1) APIGroupDiscoveryList of the core group (`core` = true,
-// for /api) or of every other group (for /apis).
-api::Json AggregatedDiscovery(const api::Kinds& kinds, bool core, const std::string& api_version);
 
 // version.Info for /version.
 api::Json VersionInfo();

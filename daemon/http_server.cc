@@ -14,9 +14,11 @@
 #include <thread>
 
 #include "api/codec.h"
+#include "api/discovery.h"
 #include "daemon/discovery_docs.h"
 #include "daemon/log.h"
 #include "daemon/patching.h"
+#include "daemon/protobuf.h"
 
 #if __has_include("api/table.h")
 #include "api/table.h"
@@ -218,6 +220,7 @@ class HttpServer::Impl {
   std::unique_ptr<WideBacklogServer> server_;
   std::atomic<bool> stopping_{false};
   std::string address_;
+  std::unique_ptr<api::DiscoveryCache> discovery_;
 };
 
 api::Result<int> HttpServer::Impl::Bind() {
@@ -304,6 +307,7 @@ api::Result<int> HttpServer::Impl::Bind() {
   if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   address_ = host + ":" + std::to_string(port);
+  discovery_ = std::make_unique<api::DiscoveryCache>(kinds_, address_);
   return port;
 }
 
@@ -449,46 +453,20 @@ void HttpServer::Impl::Handle(const httplib::Request& req, httplib::Response& re
 Reply HttpServer::Impl::Discovery(const httplib::Request& req, const std::vector<std::string>& segs,
                                   bool& handled) {
   handled = true;
-  std::string accept = req.get_header_value("Accept");
-  bool aggregated = accept.find("as=APIGroupDiscoveryList") != std::string::npos &&
-                    accept.find("g=apidiscovery.k8s.io") != std::string::npos;
-  // Pick the first aggregated version the client lists.
-  std::string agg_version = "apidiscovery.k8s.io/v2";
-  if (aggregated) {
-    auto v2 = accept.find("v=v2;");
-    auto v2b = accept.find("v=v2beta1");
-    if (v2 == std::string::npos || (v2b != std::string::npos && v2b < v2)) {
-      agg_version = "apidiscovery.k8s.io/v2beta1";
-    }
-    size_t v2pos = accept.find("v=v2");
-    if (v2pos == std::string::npos) aggregated = false;
+  if (segs.size() == 1) {
+    api::DiscoveryFormat f = api::NegotiateDiscovery(req.get_header_value("Accept"));
+    const std::string& body = segs[0] == "api" ? discovery_->Api(f) : discovery_->Apis(f);
+    return {200, body, std::string(api::DiscoveryContentType(f))};
   }
-  if (segs[0] == "api" && segs.size() == 1) {
-    if (aggregated) {
-      std::string v = agg_version.substr(agg_version.find('/') + 1);
-      return {200, Dump(AggregatedDiscovery(kinds_, true, agg_version)),
-              "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList"};
-    }
-    return {200, Dump(CoreVersions(address_))};
-  }
-  if (segs[0] == "apis" && segs.size() == 1) {
-    if (aggregated) {
-      std::string v = agg_version.substr(agg_version.find('/') + 1);
-      return {200, Dump(AggregatedDiscovery(kinds_, false, agg_version)),
-              "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList"};
-    }
-    return {200, Dump(GroupList(kinds_))};
-  }
+  const std::string* body = nullptr;
   if (segs[0] == "api") {
-    auto l = ResourceList(kinds_, "", segs[1]);
-    return l ? Reply{200, Dump(*l)} : ErrorReply(PathNotFound());
+    body = discovery_->ResourceList("", segs[1]);
+  } else if (segs.size() == 2) {
+    body = discovery_->Group(segs[1]);
+  } else {
+    body = discovery_->ResourceList(segs[1], segs[2]);
   }
-  if (segs.size() == 2) {
-    auto g = Group(kinds_, segs[1]);
-    return g ? Reply{200, Dump(*g)} : ErrorReply(PathNotFound());
-  }
-  auto l = ResourceList(kinds_, segs[1], segs[2]);
-  return l ? Reply{200, Dump(*l)} : ErrorReply(PathNotFound());
+  return body != nullptr ? Reply{200, *body} : ErrorReply(PathNotFound());
 }
 
 api::Result<api::Object> HttpServer::Impl::DecodeBody(const httplib::Request& req) {
@@ -500,6 +478,8 @@ api::Result<api::Object> HttpServer::Impl::DecodeBody(const httplib::Request& re
     j = api::DecodeJson(req.body, "body");
   } else if (media == "application/yaml" || media == "application/x-yaml" || media == "text/yaml") {
     j = api::DecodeYaml(req.body, "body");
+  } else if (media == "application/vnd.kubernetes.protobuf") {
+    j = DecodeProtobufObject(req.body);
   } else {
     return std::unexpected(api::MakeError(api::Reason::kUnsupportedMediaType,
                                           "the body of the request was in an unknown format - "

@@ -76,7 +76,10 @@ inline std::string KeelsondBinary() {
 class Keelsond {
  public:
   explicit Keelsond(std::string data_dir, std::vector<std::string> extra_args = {})
-      : data_dir_(std::move(data_dir)), extra_(std::move(extra_args)) {}
+      : data_dir_(std::move(data_dir)), extra_(std::move(extra_args)) {
+    // A client writing to a keelsond that was just killed must see an error, not die.
+    signal(SIGPIPE, SIG_IGN);
+  }
   ~Keelsond() { Kill(); }
 
   // Starts keelsond; `port` 0 picks a free one. Returns false (and fills error()) on failure.
