@@ -707,7 +707,9 @@ class Emitter {
 
   void EmitDocument(const YNode& n) {
     if (n.kind == YNode::kScalar) {
+      root_context_ = true;
       EmitScalar(n, /*indent=*/2, /*simple_key=*/false);
+      root_context_ = false;
     } else if (n.kind == YNode::kMap && n.map.empty()) {
       Put('{');
       Put('}');
@@ -721,12 +723,22 @@ class Emitter {
     }
     // Document end: write_indent at indent 0 (no extra break after a literal's final newline).
     if (!indention_ || column_ > 0 || !whitespace_) PutBreak();
+    whitespace_ = true;
+    indention_ = true;
+    // Stream end: go-yaml writes "..." after an open-ended document (a root plain scalar, or a
+    // literal kept with "|+").
+    if (open_ended_) {
+      WriteIndicator("...", true, false, false);
+      PutBreak();
+    }
   }
 
  private:
   int column_ = 0;
   bool whitespace_ = true;
   bool indention_ = true;
+  bool open_ended_ = false;
+  bool root_context_ = false;
   static constexpr int kBestWidth = 80;
 
   void Put(char c) {
@@ -758,6 +770,7 @@ class Emitter {
     for (char c : ind) Put(c);
     whitespace_ = is_whitespace;
     indention_ = indention_ && is_indention;
+    open_ended_ = false;
   }
 
   void EmitMap(const YNode& n, int indent) {
@@ -855,8 +868,9 @@ class Emitter {
         spaces = false;
       }
     }
-    whitespace_ = false;
+    if (!value.empty()) whitespace_ = false;
     indention_ = false;
+    if (root_context_) open_ended_ = true;
   }
 
   void WriteSingle(std::string_view value, bool allow_breaks, int indent) {
@@ -1010,6 +1024,7 @@ class Emitter {
       }
     }
     if (chomp) WriteIndicator(std::string_view(&chomp, 1), false, false, false);
+    if (chomp == '+') open_ended_ = true;
     PutBreak();
     indention_ = true;
     whitespace_ = true;
