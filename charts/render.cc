@@ -766,28 +766,16 @@ api::Result<Rendered> RenderChart(const Chart& chart, const RenderOptions& opts)
     if (!base.empty() && base[0] == '_') continue;
     if (TrimSpaceStr(content).empty()) continue;
     for (auto& doc : SplitManifests(content)) {
-      auto head = DecodeYamlValues(doc);
+      auto head = DecodeManifestHead(doc);
       if (!head)
         return std::unexpected(
             api::BadRequest("YAML parse error on " + path + ": " + head.error()));
       RenderedManifest m;
       m.source = path;
       m.content = doc;
-      if (head->is_object()) {
-        if (auto k = head->find("kind"); k != head->end() && k->is_string())
-          m.kind = k->get<std::string>();
-      }
-      std::string hook_types;
-      bool is_hook = false;
-      if (head->is_object() && head->contains("metadata") && (*head)["metadata"].is_object()) {
-        const Value& md = (*head)["metadata"];
-        if (auto a = md.find("annotations"); a != md.end() && a->is_object()) {
-          if (auto h = a->find("helm.sh/hook"); h != a->end() && h->is_string()) {
-            hook_types = h->get<std::string>();
-            is_hook = true;
-          }
-        }
-      }
+      m.kind = head->kind;
+      std::string hook_types = head->hook;
+      bool is_hook = head->has_hook;
       if (!is_hook) {
         out.manifests.push_back(std::move(m));
         continue;

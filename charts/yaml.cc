@@ -1228,6 +1228,28 @@ std::expected<std::vector<Value>, std::string> DecodeYamlStreamValues(std::strin
   }
 }
 
+std::expected<ManifestHead, std::string> DecodeManifestHead(std::string_view doc) {
+  ManifestHead h;
+  try {
+    YAML::Node n = YAML::Load(std::string(doc));
+    if (!n.IsMap()) return h;
+    if (YAML::Node k = n["kind"]; k && k.IsScalar()) h.kind = k.Scalar();
+    YAML::Node md = n["metadata"];
+    if (md && md.IsMap()) {
+      YAML::Node ann = md["annotations"];
+      if (ann && ann.IsMap()) {
+        if (YAML::Node hk = ann["helm.sh/hook"]; hk && hk.IsScalar()) {
+          h.has_hook = true;
+          h.hook = hk.Scalar();
+        }
+      }
+    }
+    return h;
+  } catch (const YAML::Exception& e) {
+    return std::unexpected(YamlError(e));
+  }
+}
+
 std::expected<Value, std::string> DecodeJsonValues(std::string_view text) {
   try {
     Value v = Value::parse(text);
