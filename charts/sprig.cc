@@ -19,11 +19,14 @@ void AddSprigFunctions(FuncMap& funcs) {
   sprig::AddMathFunctions(funcs);
   sprig::AddDateFunctions(funcs);
   // sprig::AddCryptoFunctions(funcs);
-  // sprig::AddSemverFunctions(funcs);
+  sprig::AddSemverFunctions(funcs);
   sprig::AddEncodingFunctions(funcs);
   sprig::AddReflectFunctions(funcs);
   sprig::AddPathFunctions(funcs);
   sprig::AddNetworkFunctions(funcs);
+  RegisterGoStringer(
+      std::string(sprig::kTimeType),
+      [](const Value& v) -> std::optional<std::string> { return sprig::TimeString(v); });
 }
 
 namespace sprig {
@@ -44,43 +47,6 @@ void Def(FuncMap& funcs, std::string name, size_t min, size_t max, std::function
     }
     return fn(args);
   };
-}
-
-namespace {
-
-std::string GoTypeOfGoTyped(const Value& v) {
-  const auto& t = v[std::string(kGoTypeKey)];
-  std::string name = t.is_string() ? t.get<std::string>() : "";
-  if (name == "time") return "time.Time";
-  if (name == "semver") return "*semver.Version";
-  if (name == "certificate") return "sprig.certificate";
-  return name;
-}
-
-}  // namespace
-
-std::string GoTypeName(const Value& v) {
-  switch (v.type()) {
-    case Value::value_t::null:
-      return "<nil>";
-    case Value::value_t::boolean:
-      return "bool";
-    case Value::value_t::number_integer:
-      return "int";
-    case Value::value_t::number_unsigned:
-      return "uint64";
-    case Value::value_t::number_float:
-      return "float64";
-    case Value::value_t::string:
-      return "string";
-    case Value::value_t::array:
-      return "[]interface {}";
-    case Value::value_t::object:
-      if (v.contains(std::string(kGoTypeKey))) return GoTypeOfGoTyped(v);
-      return "map[string]interface {}";
-    default:
-      return "[]uint8";
-  }
 }
 
 std::string GoKindName(const Value& v) {
@@ -160,7 +126,7 @@ Expected<std::vector<std::string>> StringParams(Args args) {
 }
 
 Expected<Value> TimeParam(const Value& v) {
-  if (IsGoType(v, "time")) return v;
+  if (IsGoType(v, kTimeType)) return v;
   return std::unexpected(WrongType("time.Time", v));
 }
 

@@ -290,7 +290,7 @@ ZoneInfo ZoneOf(const Value& t) {
 
 Value MakeTime(int64_t sec, int64_t nsec, const std::string& loc) {
   Value t = Value::object();
-  t[std::string(kGoTypeKey)] = "time";
+  t[std::string(kGoTypeKey)] = std::string(kTimeType);
   t["sec"] = sec;
   t["nsec"] = nsec;
   t["loc"] = loc;
@@ -1237,7 +1237,7 @@ int64_t RoundSecond(int64_t d) {
 // The time a date argument stands for (dateInZone/ago): time.Time, or integers as unix seconds;
 // anything else is now.
 Value DateArg(const Value& v) {
-  if (IsGoType(v, "time")) return v;
+  if (IsGoType(v, kTimeType)) return v;
   if (v.is_number_integer()) return MakeTime(CastToInt64(v), 0, "Local");
   return Now();
 }
@@ -1346,7 +1346,7 @@ void AddDateFunctions(FuncMap& m) {
       d = ParseDuration(a[0].get<std::string>()).value_or(0);
     } else if (a[0].is_number_integer()) {
       d = CastToInt64(a[0]);
-    } else if (IsGoType(a[0], "time")) {
+    } else if (IsGoType(a[0], kTimeType)) {
       d = Since(a[0]);
     }
     uint64_t u = static_cast<uint64_t>(d);

@@ -218,12 +218,12 @@ void JsonString(std::string& out, std::string_view s, bool escape_html) {
 
 Expected<std::string> JsonFloat(double f) {
   if (std::isnan(f) || std::isinf(f)) {
-    return std::unexpected("json: unsupported value: " + FormatGoFloat(f, 'g'));
+    return std::unexpected("json: unsupported value: " + FormatFloat(f, 'g', -1));
   }
   double a = std::fabs(f);
   char fmt = 'f';
   if (a != 0 && (a < 1e-6 || a >= 1e21)) fmt = 'e';
-  std::string s = FormatGoFloat(f, fmt);
+  std::string s = FormatFloat(f, fmt, -1);
   if (fmt == 'e') {
     size_t n = s.size();
     if (n >= 4 && s[n - 4] == 'e' && s[n - 3] == '-' && s[n - 2] == '0') {
@@ -280,12 +280,12 @@ Expected<bool> Marshal(std::string& out, const Value& v, bool escape_html, std::
       return true;
     }
     case Value::value_t::object: {
-      if (IsGoType(v, "time")) {
+      if (IsGoType(v, kTimeType)) {
         // time.Time.MarshalJSON: RFC 3339 with nanoseconds.
         JsonString(out, FormatTime(v, "2006-01-02T15:04:05.999999999Z07:00"), escape_html);
         return true;
       }
-      if (IsGoType(v, "semver")) {
+      if (IsGoType(v, kSemverType)) {
         JsonString(out, v.value("Original", std::string()), escape_html);
         return true;
       }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "charts/funcs.h"
+#include "charts/gofmt.h"
 
 namespace keelson::charts::sprig {
 
@@ -28,6 +29,12 @@ using Expected = std::expected<T, std::string>;
   if (!var##_result_) return std::unexpected(var##_result_.error()); \
   auto var = std::move(*var##_result_)
 
+// The Go type names (kGoTypeKey markers) of the Go-typed values Sprig creates; GoTypeName (gofmt.h)
+// prints them for %T and typeOf.
+inline constexpr std::string_view kTimeType = "time.Time";
+inline constexpr std::string_view kSemverType = "*semver.Version";
+inline constexpr std::string_view kCertType = "sprig.certificate";
+
 inline constexpr size_t kVariadic = static_cast<size_t>(-1);
 
 // Registers `fn` under `name`. Before calling it, checks the argument count the way Go's
@@ -35,9 +42,6 @@ inline constexpr size_t kVariadic = static_cast<size_t>(-1);
 // `min` when max == kVariadic, otherwise between min and max.
 void Def(FuncMap& funcs, std::string name, size_t min, size_t max, std::function<Result(Args)> fn);
 
-// Go's %T of the value this Value stands for ("string", "int", "float64", "bool",
-// "[]interface {}", "map[string]interface {}", "<nil>", "time.Time", "*semver.Version", ...).
-std::string GoTypeName(const Value& v);
 // reflect.Kind of the value ("string", "int", "float64", "bool", "slice", "map", "struct", "ptr",
 // "invalid" for nil).
 std::string GoKindName(const Value& v);
@@ -67,18 +71,11 @@ std::optional<int64_t> ParseGoInt(std::string_view s, int base);
 // Go strconv.ParseFloat(s, 64); nullopt on error.
 std::optional<double> ParseGoFloat(std::string_view s);
 
-// Go's fmt.Sprint of one value (%v), and Sprig's strval (toString): strings as-is, Stringers
-// through String(), everything else through %v.
-std::string GoSprint(const Value& v);
+// Sprig's strval (toString): strings as-is, everything else as fmt's %v prints it (Go-typed
+// values through their String()).
 std::string Strval(const Value& v);
-// Go's strconv.Quote (fmt's %q of a string).
-std::string GoQuote(std::string_view s);
-// strconv.FormatFloat(d, fmt, -1, 64) for fmt 'g', 'e' or 'f'.
-std::string FormatGoFloat(double d, char fmt);
 // time.Time's String(): "2006-01-02 15:04:05.999999999 -0700 MST".
 std::string TimeString(const Value& t);
-// The String() of a Go-typed value, when the type has one.
-std::optional<std::string> GoTypeString(const Value& v);
 
 // Sprig's empty(): the Go zero value of the value's type (nil, false, 0, "", empty
 // slice/map). Go structs (time.Time, ...) are never empty.

@@ -44,7 +44,7 @@ Bn Pow10(int64_t n, BN_CTX* ctx) {
 
 Expected<Decimal> FromFloat(double f) {
   if (std::isnan(f) || std::isinf(f)) {
-    return std::unexpected("Cannot create a Decimal from " + FormatGoFloat(f, 'g'));
+    return std::unexpected("Cannot create a Decimal from " + FormatFloat(f, 'g', -1));
   }
   char buf[64];
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
@@ -350,7 +350,7 @@ void AddMathFunctions(FuncMap& m) {
   Def(m, "int64", 1, 1, [](Args a) -> Result { return CastToInt64(a[0]); });
   Def(m, "float64", 1, 1, [](Args a) -> Result { return CastToFloat64(a[0]); });
   Def(m, "toDecimal", 1, 1,
-      [](Args a) -> Result { return ParseGoInt(GoSprint(a[0]), 8).value_or(0); });
+      [](Args a) -> Result { return ParseGoInt(FormatValue(a[0]), 8).value_or(0); });
   Def(m, "seq", 0, kVariadic, Seq);
   Def(m, "until", 1, 1, [](Args a) -> Result {
     SPRIG_TRY(count, IntParam(a[0]));

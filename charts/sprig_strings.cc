@@ -676,7 +676,7 @@ void AddStringFunctions(FuncMap& m) {
       if (v.is_null()) continue;
       if (!first) out += " ";
       first = false;
-      out += "'" + GoSprint(v) + "'";
+      out += "'" + FormatValue(v) + "'";
     }
     return out;
   });
@@ -687,7 +687,7 @@ void AddStringFunctions(FuncMap& m) {
       if (v.is_null()) continue;
       if (!first) out += " ";
       first = false;
-      out += GoSprint(v);
+      out += FormatValue(v);
     }
     return out;
   });

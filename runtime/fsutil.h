@@ -2,6 +2,7 @@
 // exceptions escape. Thread-safe (no shared state).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,9 @@ api::Result<std::string> Sha256File(const std::string& path);
 std::string Sha256Hex(std::string_view data);
 // "error text (errno N)" for the current errno, prefixed with `what`.
 std::string ErrnoMessage(std::string_view what);
+// Standard base64 (with or without padding); nullopt on bad input.
+std::optional<std::string> Base64Decode(std::string_view in);
+
 // A random lowercase hex string of 2*bytes characters.
 std::string RandomHex(int bytes);
 

@@ -145,17 +145,5 @@ TEST(SprigStrings, SubstrOutOfRangePanicsLikeGo) {
             "runtime error: slice bounds out of range [:9] with length 3");
 }
 
-TEST(SprigFormat, FloatsPrintAsGoPrintsThem) {
-  using sprig::GoSprint;
-  EXPECT_EQ(GoSprint(3.0), "3");
-  EXPECT_EQ(GoSprint(1e6), "1e+06");
-  EXPECT_EQ(GoSprint(123456.0), "123456");
-  EXPECT_EQ(GoSprint(0.0001), "0.0001");
-  EXPECT_EQ(GoSprint(0.00001), "1e-05");
-  EXPECT_EQ(GoSprint(-2.5), "-2.5");
-  EXPECT_EQ(GoSprint(1.0 / 3), "0.3333333333333333");
-  EXPECT_EQ(sprig::GoQuote("a\"b\\c\n"), R"("a\"b\\c\n")");
-}
-
 }  // namespace
 }  // namespace keelson::charts

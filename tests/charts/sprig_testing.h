@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "charts/funcs.h"
+#include "charts/gofmt.h"
 
 namespace keelson::charts::testing {
 
