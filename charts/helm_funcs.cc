@@ -72,13 +72,27 @@ class TomlEncoder {
     std::string o = "\"";
     for (unsigned char c : s) {
       switch (c) {
-        case '"': o += "\\\""; break;
-        case '\\': o += "\\\\"; break;
-        case '\n': o += "\\n"; break;
-        case '\t': o += "\\t"; break;
-        case '\r': o += "\\r"; break;
-        case '\b': o += "\\b"; break;
-        case '\f': o += "\\f"; break;
+        case '"':
+          o += "\\\"";
+          break;
+        case '\\':
+          o += "\\\\";
+          break;
+        case '\n':
+          o += "\\n";
+          break;
+        case '\t':
+          o += "\\t";
+          break;
+        case '\r':
+          o += "\\r";
+          break;
+        case '\b':
+          o += "\\b";
+          break;
+        case '\f':
+          o += "\\f";
+          break;
         default:
           if (c < 0x20 || c == 0x7F) {
             char buf[8];
@@ -93,9 +107,15 @@ class TomlEncoder {
   }
   bool Scalar(const Value& v, std::string& o) {
     switch (v.type()) {
-      case Value::value_t::boolean: o += v.get<bool>() ? "true" : "false"; return true;
-      case Value::value_t::number_integer: o += std::to_string(v.get<int64_t>()); return true;
-      case Value::value_t::number_unsigned: o += std::to_string(v.get<uint64_t>()); return true;
+      case Value::value_t::boolean:
+        o += v.get<bool>() ? "true" : "false";
+        return true;
+      case Value::value_t::number_integer:
+        o += std::to_string(v.get<int64_t>());
+        return true;
+      case Value::value_t::number_unsigned:
+        o += std::to_string(v.get<uint64_t>());
+        return true;
       case Value::value_t::number_float: {
         double f = v.get<double>();
         if (std::isnan(f)) {
@@ -109,7 +129,9 @@ class TomlEncoder {
         }
         return true;
       }
-      case Value::value_t::string: o += Quote(v.get<std::string>()); return true;
+      case Value::value_t::string:
+        o += Quote(v.get<std::string>());
+        return true;
       case Value::value_t::array: {
         o += "[";
         bool first = true;
@@ -135,7 +157,8 @@ class TomlEncoder {
         o += "}";
         return true;
       }
-      default: return true;
+      default:
+        return true;
     }
   }
 
@@ -224,7 +247,9 @@ void AddHelmFunctions(FuncMap& f) {
       m = std::move(*v);
     } else if (!v->is_null()) {
       m["Error"] = "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal " +
-                   std::string(v->is_array() ? "array" : v->is_string() ? "string" : "number") +
+                   std::string(v->is_array()    ? "array"
+                               : v->is_string() ? "string"
+                                                : "number") +
                    " into Go value of type map[string]interface {}";
     }
     return m;
@@ -238,7 +263,9 @@ void AddHelmFunctions(FuncMap& f) {
     if (v->is_array()) return std::move(*v);
     if (v->is_null()) return Value::array();
     return Value::array({"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal " +
-                         std::string(v->is_object() ? "object" : v->is_string() ? "string" : "number") +
+                         std::string(v->is_object()   ? "object"
+                                     : v->is_string() ? "string"
+                                                      : "number") +
                          " into Go value of type []interface {}"});
   };
   f["toJson"] = [](FuncContext&, std::span<const Value> a) -> R {
@@ -258,7 +285,9 @@ void AddHelmFunctions(FuncMap& f) {
       m = std::move(*v);
     } else if (!v->is_null()) {
       m["Error"] = "json: cannot unmarshal " +
-                   std::string(v->is_array() ? "array" : v->is_string() ? "string" : "number") +
+                   std::string(v->is_array()    ? "array"
+                               : v->is_string() ? "string"
+                                                : "number") +
                    " into Go value of type map[string]interface {}";
     }
     return m;
@@ -272,7 +301,9 @@ void AddHelmFunctions(FuncMap& f) {
     if (v->is_array()) return std::move(*v);
     if (v->is_null()) return Value::array();
     return Value::array({"json: cannot unmarshal " +
-                         std::string(v->is_object() ? "object" : v->is_string() ? "string" : "number") +
+                         std::string(v->is_object()   ? "object"
+                                     : v->is_string() ? "string"
+                                                      : "number") +
                          " into Go value of type []interface {}"});
   };
   f["toToml"] = [](FuncContext&, std::span<const Value> a) -> R {

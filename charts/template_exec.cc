@@ -676,6 +676,7 @@ class State : public FuncContext {
     if (it != funcs.end()) {
       if (name == "include") return CallInclude(dot, node, cmd, args, final);
       if (name == "tpl") return CallTpl(dot, node, cmd, args, final);
+      if (name == "dict") return CallDict(dot, args, final);
       return CallFunc(dot, it->second, cmd, name, args, final);
     }
     if (Builtins().contains(name)) return CallBuiltin(dot, node, cmd, name, args, final);
@@ -725,6 +726,27 @@ class State : public FuncContext {
       Errorf("error calling " + name + ": " + r.error());
     }
     return V::Own(std::move(*r), true);
+  }
+
+  // Sprig's dict, built here to copy each argument once (charts pass `$` in dicts a lot):
+  // keys are strval(key) (strings as is, others as %v), a missing last value is "".
+  V CallDict(const V& dot, const std::vector<NodePtr>* args, const std::optional<V>& final) {
+    auto a = EvalArgs(dot, args, final);
+    Value out = Value::object();
+    for (size_t i = 0; i < a.size(); i += 2) {
+      std::string key;
+      if (a[i].k == V::kVal) {
+        key = a[i].p->is_string() ? a[i].p->get<std::string>() : FormatValue(*a[i].p);
+      } else {
+        key = "<nil>";
+      }
+      if (i + 1 >= a.size()) {
+        out[key] = "";
+        continue;
+      }
+      out[key] = a[i + 1].ToValue();
+    }
+    return V::Own(std::move(out), true);
   }
 
   // validateType(value, string) for a typed string parameter, at `n`.

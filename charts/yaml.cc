@@ -144,14 +144,19 @@ Resolved Resolve(std::string_view in) {
   if (it != kMap.end()) {
     r.tag = it->second.first;
     switch (r.tag) {
-      case Tag::kBool: r.value = it->second.second == 1; break;
-      case Tag::kNull: r.value = nullptr; break;
+      case Tag::kBool:
+        r.value = it->second.second == 1;
+        break;
+      case Tag::kNull:
+        r.value = nullptr;
+        break;
       case Tag::kFloat:
         r.value = it->second.second == 2   ? std::nan("")
                   : it->second.second == 3 ? std::numeric_limits<double>::infinity()
                                            : -std::numeric_limits<double>::infinity();
         break;
-      default: r.value = std::string(in);
+      default:
+        r.value = std::string(in);
     }
     return r;
   }
@@ -224,13 +229,27 @@ void JsonString(std::string& out, std::string_view s) {
         continue;
       }
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           out += "\\u00";
           out += hex[c >> 4];
@@ -279,7 +298,8 @@ std::string Base64(std::string_view in) {
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     out += t[v >> 18];
     out += t[(v >> 12) & 63];
     out += t[(v >> 6) & 63];
@@ -291,7 +311,8 @@ std::string Base64(std::string_view in) {
     out += t[(v >> 12) & 63];
     out += "==";
   } else if (i + 2 == in.size()) {
-    uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    uint32_t v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += t[v >> 18];
     out += t[(v >> 12) & 63];
     out += t[(v >> 6) & 63];
@@ -302,10 +323,18 @@ std::string Base64(std::string_view in) {
 
 bool JsonEncode(std::string& out, const Value& v, std::string* err) {
   switch (v.type()) {
-    case Value::value_t::null: out += "null"; return true;
-    case Value::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return true;
-    case Value::value_t::number_integer: out += std::to_string(v.get<int64_t>()); return true;
-    case Value::value_t::number_unsigned: out += std::to_string(v.get<uint64_t>()); return true;
+    case Value::value_t::null:
+      out += "null";
+      return true;
+    case Value::value_t::boolean:
+      out += v.get<bool>() ? "true" : "false";
+      return true;
+    case Value::value_t::number_integer:
+      out += std::to_string(v.get<int64_t>());
+      return true;
+    case Value::value_t::number_unsigned:
+      out += std::to_string(v.get<uint64_t>());
+      return true;
     case Value::value_t::number_float: {
       double f = v.get<double>();
       if (std::isnan(f) || std::isinf(f)) {
@@ -315,7 +344,9 @@ bool JsonEncode(std::string& out, const Value& v, std::string* err) {
       out += JsonFloat(f);
       return true;
     }
-    case Value::value_t::string: JsonString(out, v.get_ref<const std::string&>()); return true;
+    case Value::value_t::string:
+      JsonString(out, v.get_ref<const std::string&>());
+      return true;
     case Value::value_t::binary: {
       std::string s(v.get_binary().begin(), v.get_binary().end());
       JsonString(out, Base64(s));
@@ -346,7 +377,9 @@ bool JsonEncode(std::string& out, const Value& v, std::string* err) {
       out += '}';
       return true;
     }
-    default: out += "null"; return true;
+    default:
+      out += "null";
+      return true;
   }
 }
 
@@ -373,7 +406,11 @@ std::u32string ToRunes(std::string_view s) {
   std::u32string out;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = s[i];
-    size_t w = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    size_t w = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 1;
     if (i + w > s.size()) w = 1;
     char32_t r = w == 1 ? c : c & (w == 2 ? 0x1F : w == 3 ? 0x0F : 0x07);
     for (size_t k = 1; k < w; ++k) r = (r << 6) | (s[i + k] & 0x3F);
@@ -412,10 +449,18 @@ bool KeyLess(const std::string& a, const std::string& b) {
 
 bool ToYNode(const Value& v, YNode* out, std::string* err) {
   switch (v.type()) {
-    case Value::value_t::null: out->text = "null"; return true;
-    case Value::value_t::boolean: out->text = v.get<bool>() ? "true" : "false"; return true;
-    case Value::value_t::number_integer: out->text = std::to_string(v.get<int64_t>()); return true;
-    case Value::value_t::number_unsigned: out->text = std::to_string(v.get<uint64_t>()); return true;
+    case Value::value_t::null:
+      out->text = "null";
+      return true;
+    case Value::value_t::boolean:
+      out->text = v.get<bool>() ? "true" : "false";
+      return true;
+    case Value::value_t::number_integer:
+      out->text = std::to_string(v.get<int64_t>());
+      return true;
+    case Value::value_t::number_unsigned:
+      out->text = std::to_string(v.get<uint64_t>());
+      return true;
     case Value::value_t::number_float: {
       double f = v.get<double>();
       if (std::isnan(f) || std::isinf(f)) {
@@ -469,7 +514,9 @@ bool ToYNode(const Value& v, YNode* out, std::string* err) {
                        [](const auto& a, const auto& b) { return KeyLess(a.first, b.first); });
       return true;
     }
-    default: out->text = "null"; return true;
+    default:
+      out->text = "null";
+      return true;
   }
 }
 
@@ -489,14 +536,17 @@ size_t Width(unsigned char c) {
   return 1;
 }
 bool IsSpaceAt(std::string_view v, size_t i) { return i < v.size() && v[i] == ' '; }
-bool IsBlankAt(std::string_view v, size_t i) { return i < v.size() && (v[i] == ' ' || v[i] == '\t'); }
+bool IsBlankAt(std::string_view v, size_t i) {
+  return i < v.size() && (v[i] == ' ' || v[i] == '\t');
+}
 bool IsBreakAt(std::string_view v, size_t i) {
   if (i >= v.size()) return false;
   unsigned char c = v[i];
   if (c == '\r' || c == '\n') return true;
   if (c == 0xC2 && i + 1 < v.size() && static_cast<unsigned char>(v[i + 1]) == 0x85) return true;
   if (c == 0xE2 && i + 2 < v.size() && static_cast<unsigned char>(v[i + 1]) == 0x80 &&
-      (static_cast<unsigned char>(v[i + 2]) == 0xA8 || static_cast<unsigned char>(v[i + 2]) == 0xA9)) {
+      (static_cast<unsigned char>(v[i + 2]) == 0xA8 ||
+       static_cast<unsigned char>(v[i + 2]) == 0xA9)) {
     return true;
   }
   return false;
@@ -514,7 +564,8 @@ bool IsPrintableAt(std::string_view v, size_t i) {
 }
 bool IsBomAt(std::string_view v, size_t i) {
   return i + 2 < v.size() && static_cast<unsigned char>(v[i]) == 0xEF &&
-         static_cast<unsigned char>(v[i + 1]) == 0xBB && static_cast<unsigned char>(v[i + 2]) == 0xBF;
+         static_cast<unsigned char>(v[i + 1]) == 0xBB &&
+         static_cast<unsigned char>(v[i + 2]) == 0xBF;
 }
 
 ScalarAnalysis Analyze(std::string_view value) {
@@ -526,8 +577,8 @@ ScalarAnalysis Analyze(std::string_view value) {
   }
   bool block_indicators = false, flow_indicators = false, line_breaks = false,
        special_characters = false;
-  bool leading_space = false, leading_break = false, trailing_space = false,
-       trailing_break = false, break_space = false, space_break = false;
+  bool leading_space = false, leading_break = false, trailing_space = false, trailing_break = false,
+       break_space = false, space_break = false;
   bool preceded_by_whitespace = true, followed_by_whitespace = false;
   bool previous_space = false, previous_break = false;
   if (value.starts_with("---") || value.starts_with("...")) {
@@ -540,8 +591,22 @@ ScalarAnalysis Analyze(std::string_view value) {
     char c = value[i];
     if (i == 0) {
       switch (c) {
-        case '#': case ',': case '[': case ']': case '{': case '}': case '&': case '*':
-        case '!': case '|': case '>': case '\'': case '"': case '%': case '@': case '`':
+        case '#':
+        case ',':
+        case '[':
+        case ']':
+        case '{':
+        case '}':
+        case '&':
+        case '*':
+        case '!':
+        case '|':
+        case '>':
+        case '\'':
+        case '"':
+        case '%':
+        case '@':
+        case '`':
           flow_indicators = true;
           block_indicators = true;
           break;
@@ -556,11 +621,19 @@ ScalarAnalysis Analyze(std::string_view value) {
             block_indicators = true;
           }
           break;
-        default: break;
+        default:
+          break;
       }
     } else {
       switch (c) {
-        case ',': case '?': case '[': case ']': case '{': case '}': flow_indicators = true; break;
+        case ',':
+        case '?':
+        case '[':
+        case ']':
+        case '{':
+        case '}':
+          flow_indicators = true;
+          break;
         case ':':
           flow_indicators = true;
           if (followed_by_whitespace) block_indicators = true;
@@ -571,7 +644,8 @@ ScalarAnalysis Analyze(std::string_view value) {
             block_indicators = true;
           }
           break;
-        default: break;
+        default:
+          break;
       }
     }
     if (!IsPrintableAt(value, i)) special_characters = true;
@@ -633,7 +707,9 @@ class Emitter {
 
   void EmitDocument(const YNode& n) {
     if (n.kind == YNode::kScalar) {
+      root_context_ = true;
       EmitScalar(n, /*indent=*/2, /*simple_key=*/false);
+      root_context_ = false;
     } else if (n.kind == YNode::kMap && n.map.empty()) {
       Put('{');
       Put('}');
@@ -645,13 +721,24 @@ class Emitter {
     } else {
       EmitSeq(n, 0);
     }
-    PutBreak();
+    // Document end: write_indent at indent 0 (no extra break after a literal's final newline).
+    if (!indention_ || column_ > 0 || !whitespace_) PutBreak();
+    whitespace_ = true;
+    indention_ = true;
+    // Stream end: go-yaml writes "..." after an open-ended document (a root plain scalar, or a
+    // literal kept with "|+").
+    if (open_ended_) {
+      WriteIndicator("...", true, false, false);
+      PutBreak();
+    }
   }
 
  private:
   int column_ = 0;
   bool whitespace_ = true;
   bool indention_ = true;
+  bool open_ended_ = false;
+  bool root_context_ = false;
   static constexpr int kBestWidth = 80;
 
   void Put(char c) {
@@ -683,6 +770,7 @@ class Emitter {
     for (char c : ind) Put(c);
     whitespace_ = is_whitespace;
     indention_ = indention_ && is_indention;
+    open_ended_ = false;
   }
 
   void EmitMap(const YNode& n, int indent) {
@@ -747,10 +835,18 @@ class Emitter {
     if (style == Style::kLiteral && (!a.block_allowed || simple_key)) style = Style::kDouble;
     bool allow_breaks = !simple_key;
     switch (style) {
-      case Style::kPlain: WritePlain(value, allow_breaks, indent); break;
-      case Style::kSingle: WriteSingle(value, allow_breaks, indent); break;
-      case Style::kDouble: WriteDouble(value, allow_breaks, indent); break;
-      case Style::kLiteral: WriteLiteral(value, indent); break;
+      case Style::kPlain:
+        WritePlain(value, allow_breaks, indent);
+        break;
+      case Style::kSingle:
+        WriteSingle(value, allow_breaks, indent);
+        break;
+      case Style::kDouble:
+        WriteDouble(value, allow_breaks, indent);
+        break;
+      case Style::kLiteral:
+        WriteLiteral(value, indent);
+        break;
     }
   }
 
@@ -772,8 +868,9 @@ class Emitter {
         spaces = false;
       }
     }
-    whitespace_ = false;
+    if (!value.empty()) whitespace_ = false;
     indention_ = false;
+    if (root_context_) open_ended_ = true;
   }
 
   void WriteSingle(std::string_view value, bool allow_breaks, int indent) {
@@ -821,25 +918,56 @@ class Emitter {
         if (i + w > value.size()) w = 1;
         uint32_t v = w == 1 ? (c & 0x7F) : c & (w == 2 ? 0x1F : w == 3 ? 0x0F : 0x07);
         if (w == 1 && c >= 0x80) v = c;
-        for (size_t k = 1; k < w; ++k) v = (v << 6) + (static_cast<unsigned char>(value[i + k]) & 0x3F);
+        for (size_t k = 1; k < w; ++k)
+          v = (v << 6) + (static_cast<unsigned char>(value[i + k]) & 0x3F);
         i += w;
         Put('\\');
         switch (v) {
-          case 0x00: Put('0'); break;
-          case 0x07: Put('a'); break;
-          case 0x08: Put('b'); break;
-          case 0x09: Put('t'); break;
-          case 0x0A: Put('n'); break;
-          case 0x0B: Put('v'); break;
-          case 0x0C: Put('f'); break;
-          case 0x0D: Put('r'); break;
-          case 0x1B: Put('e'); break;
-          case 0x22: Put('"'); break;
-          case 0x5C: Put('\\'); break;
-          case 0x85: Put('N'); break;
-          case 0xA0: Put('_'); break;
-          case 0x2028: Put('L'); break;
-          case 0x2029: Put('P'); break;
+          case 0x00:
+            Put('0');
+            break;
+          case 0x07:
+            Put('a');
+            break;
+          case 0x08:
+            Put('b');
+            break;
+          case 0x09:
+            Put('t');
+            break;
+          case 0x0A:
+            Put('n');
+            break;
+          case 0x0B:
+            Put('v');
+            break;
+          case 0x0C:
+            Put('f');
+            break;
+          case 0x0D:
+            Put('r');
+            break;
+          case 0x1B:
+            Put('e');
+            break;
+          case 0x22:
+            Put('"');
+            break;
+          case 0x5C:
+            Put('\\');
+            break;
+          case 0x85:
+            Put('N');
+            break;
+          case 0xA0:
+            Put('_');
+            break;
+          case 0x2028:
+            Put('L');
+            break;
+          case 0x2029:
+            Put('P');
+            break;
           default: {
             int digits;
             if (v <= 0xFF) {
@@ -896,6 +1024,7 @@ class Emitter {
       }
     }
     if (chomp) WriteIndicator(std::string_view(&chomp, 1), false, false, false);
+    if (chomp == '+') open_ended_ = true;
     PutBreak();
     indention_ = true;
     whitespace_ = true;
@@ -932,7 +1061,9 @@ bool Convert(const YAML::Node& n, Value* out, std::string* err, int depth) {
   }
   switch (n.Type()) {
     case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: *out = nullptr; return true;
+    case YAML::NodeType::Null:
+      *out = nullptr;
+      return true;
     case YAML::NodeType::Scalar: {
       const std::string& s = n.Scalar();
       if (n.Tag() == "!" || n.Tag() == "tag:yaml.org,2002:str" || n.Tag() == "!!str") {
@@ -976,8 +1107,12 @@ bool Convert(const YAML::Node& n, Value* out, std::string* err, int depth) {
           return true;
         }
         case Tag::kBool:
-        case Tag::kNull: *out = r.value; return true;
-        default: *out = s; return true;
+        case Tag::kNull:
+          *out = r.value;
+          return true;
+        default:
+          *out = s;
+          return true;
       }
     }
     case YAML::NodeType::Sequence: {
@@ -1088,6 +1223,28 @@ std::expected<std::vector<Value>, std::string> DecodeYamlStreamValues(std::strin
       out.push_back(std::move(v));
     }
     return out;
+  } catch (const YAML::Exception& e) {
+    return std::unexpected(YamlError(e));
+  }
+}
+
+std::expected<ManifestHead, std::string> DecodeManifestHead(std::string_view doc) {
+  ManifestHead h;
+  try {
+    YAML::Node n = YAML::Load(std::string(doc));
+    if (!n.IsMap()) return h;
+    if (YAML::Node k = n["kind"]; k && k.IsScalar()) h.kind = k.Scalar();
+    YAML::Node md = n["metadata"];
+    if (md && md.IsMap()) {
+      YAML::Node ann = md["annotations"];
+      if (ann && ann.IsMap()) {
+        if (YAML::Node hk = ann["helm.sh/hook"]; hk && hk.IsScalar()) {
+          h.has_hook = true;
+          h.hook = hk.Scalar();
+        }
+      }
+    }
+    return h;
   } catch (const YAML::Exception& e) {
     return std::unexpected(YamlError(e));
   }

@@ -33,6 +33,15 @@ std::expected<Value, std::string> DecodeYamlValues(std::string_view text);
 // Every document of a YAML stream decoded as above (empty documents skipped).
 std::expected<std::vector<Value>, std::string> DecodeYamlStreamValues(std::string_view text);
 
+// What Helm's manifest sorter reads of a rendered document (releaseutil.SimpleHead): kind and the
+// helm.sh/hook annotation. Errors as DecodeYamlValues for documents that are not valid YAML.
+struct ManifestHead {
+  std::string kind;
+  bool has_hook = false;
+  std::string hook;
+};
+std::expected<ManifestHead, std::string> DecodeManifestHead(std::string_view doc);
+
 // encoding/json.Unmarshal into interface{} (numbers → float64). Errors as Go words them roughly
 // ("invalid character 'x' looking for beginning of value").
 std::expected<Value, std::string> DecodeJsonValues(std::string_view text);
