@@ -5,10 +5,12 @@
 #include <arpa/inet.h>
 #include <crypt.h>
 
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -142,11 +144,31 @@ std::string DerivePassword(uint32_t counter, const std::string& type, const std:
   std::string salt = kMasterPasswordSeed;
   AppendBE32(salt, static_cast<uint32_t>(user.size()));
   salt += user;
+  // The scrypt master key depends only on (password, user); templates often derive several
+  // site passwords from one master, so the last few keys are kept.
+  static std::mutex mu;
+  static std::map<std::pair<std::string, std::string>, std::array<unsigned char, 64>> cache;
   unsigned char key[64];
-  if (EVP_PBE_scrypt(password.data(), password.size(),
-                     reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), 32768, 8, 2,
-                     uint64_t{256} << 20, key, sizeof key) != 1) {
-    return "failed to derive password: " + OpenSslError("scrypt");
+  bool cached = false;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find({password, user});
+    if (it != cache.end()) {
+      std::memcpy(key, it->second.data(), sizeof key);
+      cached = true;
+    }
+  }
+  if (!cached) {
+    if (EVP_PBE_scrypt(password.data(), password.size(),
+                       reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), 32768, 8,
+                       2, uint64_t{256} << 20, key, sizeof key) != 1) {
+      return "failed to derive password: " + OpenSslError("scrypt");
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    if (cache.size() >= 8) cache.clear();
+    std::array<unsigned char, 64> k;
+    std::memcpy(k.data(), key, sizeof key);
+    cache[{password, user}] = k;
   }
   std::string msg = kMasterPasswordSeed;
   AppendBE32(msg, static_cast<uint32_t>(site.size()));
