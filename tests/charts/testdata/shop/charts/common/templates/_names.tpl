@@ -1,0 +1,3 @@
+{{- define "common.name" -}}
+common-{{ .Chart.Name }}
+{{- end -}}
