@@ -18,12 +18,18 @@ void AddSprigFunctions(FuncMap& funcs) {
   sprig::AddDefaultsFunctions(funcs);
   sprig::AddMathFunctions(funcs);
   sprig::AddDateFunctions(funcs);
-  // sprig::AddCryptoFunctions(funcs);
+  sprig::AddCryptoFunctions(funcs);
   sprig::AddSemverFunctions(funcs);
   sprig::AddEncodingFunctions(funcs);
   sprig::AddReflectFunctions(funcs);
   sprig::AddPathFunctions(funcs);
   sprig::AddNetworkFunctions(funcs);
+  // Sprig's own "hello" and its "fail" (Helm registers the same fail).
+  sprig::Def(funcs, "hello", 0, 0, [](sprig::Args) -> sprig::Result { return "Hello!"; });
+  sprig::Def(funcs, "fail", 1, 1, [](sprig::Args a) -> sprig::Result {
+    SPRIG_TRY(msg, sprig::StringParam(a[0]));
+    return std::unexpected(msg);
+  });
   RegisterGoStringer(
       std::string(sprig::kTimeType),
       [](const Value& v) -> std::optional<std::string> { return sprig::TimeString(v); });
