@@ -27,8 +27,7 @@ using Value = nlohmann::json;
 // "loc":"UTC"}).
 inline constexpr std::string_view kGoTypeKey = "\x01gotype";
 inline bool IsGoType(const Value& v, std::string_view type) {
-  return v.is_object() && v.contains(std::string(kGoTypeKey)) &&
-         v[std::string(kGoTypeKey)] == type;
+  return v.is_object() && v.contains(std::string(kGoTypeKey)) && v[std::string(kGoTypeKey)] == type;
 }
 
 // What a function may reach of the engine while it runs (include, tpl, the current template
@@ -53,6 +52,12 @@ class FuncContext {
 // print after "error calling NAME: " (the engine adds the position and that prefix).
 using Function =
     std::function<std::expected<Value, std::string>(FuncContext& ctx, std::span<const Value> args)>;
+
+// A Function whose error starts with kRawCallError reports a call Go would have rejected before
+// calling (wrong number or type of arguments): the engine prints the rest of the message as is,
+// without the "error calling NAME: " prefix (e.g. "wrong type for value; expected string; got
+// float64", "wrong number of args for upper: want 1 got 2").
+inline constexpr std::string_view kRawCallError = "\x01raw:";
 
 // Name → function. The engine looks functions up here; libraries add theirs.
 using FuncMap = std::map<std::string, Function, std::less<>>;

@@ -43,11 +43,34 @@ struct ListResult {
   Revision revision = 0;           // the store revision the list was read at
 };
 
+// One stored object as JSON text, for callers that only pass objects on (see Store::ListRaw).
+struct RawObject {
+  std::string ns;
+  std::string name;
+  std::string json;  // the object's JSON, as List would decode it (after the transformer)
+};
+
+struct RawListResult {
+  std::vector<RawObject> items;  // sorted by namespace, then name
+  Revision revision = 0;         // the store revision the list was read at
+};
+
 struct WatchFilter {
   std::string resource;  // required
   std::string ns;        // "" = all namespaces
   // Optional extra predicate (label/field selectors), evaluated on the object of each event.
+  // For live events it is also evaluated on the previous state of the object, with Kubernetes'
+  // watch-cache semantics: an object that starts matching arrives as kAdded, one that stops
+  // matching as kDeleted (its previous state, at the event's revision). Events replayed from the
+  // durable log (a watch from a revision older than the in-memory window) are filtered on the
+  // object alone.
   std::function<bool(const api::Object&)> predicate;
+  // Optional: called at most once, on the watch's thread, when the store ends the watch by itself:
+  // Gone (the history after from_revision was compacted while the watch was replaying it) or
+  // ServiceUnavailable (the callback fell too far behind: more than
+  // SqliteOptions::watch_queue_limit undelivered events). No event is delivered afterwards; watch
+  // again from the revision of the last event received. Not called when the handle is destroyed.
+  std::function<void(const api::Error&)> on_error;
 };
 
 enum class EventType { kAdded, kModified, kDeleted };
@@ -82,7 +105,27 @@ class Store {
       std::string_view resource, std::string_view ns,
       const std::function<bool(const api::Object&)>& predicate = nullptr) = 0;
 
-  // Replaces the stored object if obj.resource_version() is empty or still matches. uid and
+  // List without a predicate, returning each object's JSON text undecoded: an API server that
+  // only re-encodes the objects (a JSON LIST response) skips a parse and a dump per object.
+  // Backends without a faster path get this default, which encodes List's objects.
+  virtual api::Result<RawListResult> ListRaw(std::string_view resource, std::string_view ns) {
+    auto list = List(resource, ns);
+    if (!list) return std::unexpected(list.error());
+    RawListResult out;
+    out.revision = list->revision;
+    out.items.reserve(list->items.size());
+    for (const auto& o : list->items) {
+      try {
+        out.items.push_back({o.namespace_(), o.name(), o.json().dump()});
+      } catch (const std::exception& e) {
+        return std::unexpected(api::Internal("encode " + o.name() + ": " + e.what()));
+      }
+    }
+    return out;
+  }
+
+  // Replaces the stored object if obj.resource_version() is empty or still matches (this is the
+  // compare-and-swap leases use: read, change, Update with the read resourceVersion). uid and
   // creationTimestamp are kept from the stored object; generation is bumped when anything but
   // metadata and status changed. If the object has a deletionTimestamp and its update leaves no
   // finalizers, it is deleted (a kDeleted event). Errors: NotFound, Conflict, ServiceUnavailable.
@@ -98,7 +141,11 @@ class Store {
 
   // Calls `on_event` for every change after `from_revision` (0 = from now) matching `filter`, in
   // revision order, on a thread of the store's, until the handle is destroyed. Errors: Gone (the
-  // revision was compacted: list again and watch from the list's revision).
+  // revision was compacted: list again and watch from the list's revision). Each watch has its
+  // own thread and a bounded queue: a slow callback never blocks writers or other watches; one
+  // that falls too far behind is ended through filter.on_error. Destroying the handle stops
+  // delivery: it returns after any in-flight callback has returned (a callback may destroy its
+  // own handle). Destroying the store ends every watch (no on_error); handles may outlive it.
   virtual api::Result<std::unique_ptr<WatchHandle>> Watch(
       const WatchFilter& filter, Revision from_revision,
       std::function<void(const WatchEvent&)> on_event) = 0;
@@ -106,7 +153,9 @@ class Store {
   // The current store revision.
   virtual Revision CurrentRevision() = 0;
 
-  // Drops watch history older than `revision`; watches from before it get Gone.
+  // Drops watch history up to and including `revision`: a later Watch from a revision before it
+  // gets Gone ("too old resource version: 5 (120)"). A revision at or below the current
+  // compaction is a no-op. Errors: BadRequest (beyond the current revision), ServiceUnavailable.
   virtual api::Status Compact(Revision revision) = 0;
 
   // Installs the transformer for the stored bytes of `resource` ("secrets"). Start-up only.
@@ -117,6 +166,10 @@ class Store {
 struct SqliteOptions {
   // Watch history kept (events); older ones are compacted automatically.
   int64_t history_events = 100000;
+  // Undelivered events a watch may accumulate before the store ends it (see WatchFilter).
+  int64_t watch_queue_limit = 10000;
+  // Recent events kept in memory; a watch from an older revision replays from the durable log.
+  int64_t watch_window_events = 4096;
 };
 
 // Opens (creating if needed) the SQLite store at `data_dir`/store.db in WAL mode with synchronous

@@ -1,0 +1,164 @@
+// keelsond configuration parsing.
+#include "daemon/config.h"
+
+#include <yaml-cpp/yaml.h>
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace keelson::daemon {
+namespace {
+
+const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
+                                       "error", "critical", "off"};
+
+api::Status ApplyFile(const std::string& path, Config& cfg) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::ParserException& e) {
+    return std::unexpected(api::BadRequest("config " + path + ":" +
+                                           std::to_string(e.mark.line + 1) + ":" +
+                                           std::to_string(e.mark.column + 1) + ": " + e.msg));
+  } catch (const std::exception& e) {
+    return std::unexpected(api::BadRequest("config " + path + ": " + e.what()));
+  }
+  if (root.IsNull()) return {};
+  if (!root.IsMap()) {
+    return std::unexpected(api::BadRequest("config " + path + ": top level must be a mapping"));
+  }
+  for (const auto& kv : root) {
+    std::string key = kv.first.as<std::string>("");
+    const YAML::Node& v = kv.second;
+    std::string where = "config " + path + ":" + std::to_string(kv.first.Mark().line + 1) + ": ";
+    if (!v.IsScalar()) return std::unexpected(api::BadRequest(where + key + ": must be a scalar"));
+    std::string s = v.as<std::string>();
+    auto to_int = [&](auto& out) -> api::Status {
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+      if (ec != std::errc() || p != s.data() + s.size()) {
+        return std::unexpected(api::BadRequest(where + key + ": not an integer: " + s));
+      }
+      return {};
+    };
+    if (key == "data-dir") {
+      cfg.data_dir = s;
+    } else if (key == "listen") {
+      cfg.listen = s;
+    } else if (key == "log-format") {
+      cfg.log_format = s;
+    } else if (key == "log-level") {
+      cfg.log_level = s;
+    } else if (key == "token-auth-file") {
+      cfg.token_auth_file = s;
+    } else if (key == "port-file") {
+      cfg.port_file = s;
+    } else if (key == "max-body-bytes") {
+      if (auto st = to_int(cfg.max_body_bytes); !st) return st;
+    } else if (key == "max-threads") {
+      if (auto st = to_int(cfg.max_threads); !st) return st;
+    } else {
+      return std::unexpected(api::BadRequest(where + "unknown key \"" + key + "\""));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+api::Result<std::pair<std::string, int>> SplitHostPort(const std::string& listen) {
+  std::string host, port;
+  if (!listen.empty() && listen[0] == '[') {
+    auto close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      return std::unexpected(
+          api::BadRequest("listen address \"" + listen + "\": want [HOST]:PORT"));
+    }
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+      return std::unexpected(api::BadRequest("listen address \"" + listen + "\": want HOST:PORT"));
+    }
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  int p = -1;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (ec != std::errc() || end != port.data() + port.size() || p < 0 || p > 65535) {
+    return std::unexpected(
+        api::BadRequest("listen address \"" + listen + "\": bad port \"" + port + "\""));
+  }
+  if (host.empty()) host = "0.0.0.0";
+  return std::make_pair(host, p);
+}
+
+std::string Config::ListenHost() const {
+  auto hp = SplitHostPort(listen);
+  return hp ? hp->first : "";
+}
+
+int Config::ListenPort() const {
+  auto hp = SplitHostPort(listen);
+  return hp ? hp->second : -1;
+}
+
+api::Result<Config> ParseArgs(int argc, const char* const* argv) {
+  CLI::App app{"keelsond: the Keelson daemon (API server, sync engine, controllers, node agent)",
+               "keelsond"};
+  std::string data_dir, listen, config_file, log_format, log_level, token_file, port_file;
+  size_t max_body = 0;
+  int max_threads = 0;
+  app.add_option("--data-dir", data_dir, "data directory (default ./.keelson)");
+  app.add_option("--listen", listen, "HTTPS listen address HOST:PORT (default 127.0.0.1:6443)");
+  app.add_option("--config", config_file, "YAML config file with the same keys as the flags");
+  app.add_option("--log-format", log_format, "text or json (default text)");
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|critical|off");
+  app.add_option("--token-auth-file", token_file,
+                 "static bearer tokens, CSV: token,user,uid,\"group1,group2\"");
+  app.add_option("--max-body-bytes", max_body, "largest accepted request body (default 3 MiB)");
+  app.add_option("--max-threads", max_threads, "largest HTTP worker pool (default 512)");
+  app.add_option("--port-file", port_file, "write the bound port to this file once listening");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    api::Error e = api::BadRequest(app.help());
+    e.name = "help";
+    return std::unexpected(e);
+  } catch (const CLI::ParseError& e) {
+    return std::unexpected(api::BadRequest(std::string("command line: ") + e.what()));
+  }
+
+  Config cfg;
+  if (!config_file.empty()) {
+    cfg.config_file = config_file;
+    if (auto st = ApplyFile(config_file, cfg); !st) return std::unexpected(st.error());
+  }
+  if (app.count("--data-dir")) cfg.data_dir = data_dir;
+  if (app.count("--listen")) cfg.listen = listen;
+  if (app.count("--log-format")) cfg.log_format = log_format;
+  if (app.count("--log-level")) cfg.log_level = log_level;
+  if (app.count("--token-auth-file")) cfg.token_auth_file = token_file;
+  if (app.count("--max-body-bytes")) cfg.max_body_bytes = max_body;
+  if (app.count("--max-threads")) cfg.max_threads = max_threads;
+  if (app.count("--port-file")) cfg.port_file = port_file;
+
+  if (cfg.log_format != "text" && cfg.log_format != "json") {
+    return std::unexpected(
+        api::BadRequest("log-format \"" + cfg.log_format + "\": want text or json"));
+  }
+  if (!kLevels.contains(cfg.log_level)) {
+    return std::unexpected(
+        api::BadRequest("log-level \"" + cfg.log_level +
+                        "\": want one of trace, debug, info, warn, error, critical, off"));
+  }
+  if (cfg.data_dir.empty()) return std::unexpected(api::BadRequest("data-dir: must not be empty"));
+  if (auto hp = SplitHostPort(cfg.listen); !hp) return std::unexpected(hp.error());
+  if (cfg.max_threads < 4) return std::unexpected(api::BadRequest("max-threads: must be >= 4"));
+  return cfg;
+}
+
+}  // namespace keelson::daemon
