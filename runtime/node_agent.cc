@@ -533,3 +533,21 @@ api::Result<ExecOutput> NodeAgent::Exec(const std::string& ns, const std::string
 }
 
 }  // namespace keelson::runtime
+
+namespace keelson::runtime {
+
+api::Result<std::vector<NodeAgent::ContainerStats>> NodeAgent::PodStats(const std::string& ns,
+                                                                        const std::string& pod) {
+  auto w = FindWorker(ns, pod);
+  if (!w) return std::unexpected(api::NotFound("pods", pod));
+  std::vector<ContainerStats> out;
+  for (const auto& name : w->ContainerNames()) {
+    std::string id = w->ContainerId(name, false, nullptr);
+    if (id.empty()) continue;
+    auto st = ctx_->runtime->Stats(id);
+    if (st) out.push_back({name, *st});
+  }
+  return out;
+}
+
+}  // namespace keelson::runtime

@@ -90,6 +90,14 @@ class NodeAgent {
                                const std::string& stdin_data = "",
                                std::chrono::milliseconds timeout = std::chrono::minutes(5));
 
+  // cgroup figures of each running container of the pod (for `keelctl top pods` and the HPA).
+  // Errors: NotFound (pod).
+  struct ContainerStats {
+    std::string name;
+    CgroupStats stats;
+  };
+  api::Result<std::vector<ContainerStats>> PodStats(const std::string& ns, const std::string& pod);
+
   const std::string& node_name() const;
   ImageStore& images();
   ContainerRuntime& runtime();

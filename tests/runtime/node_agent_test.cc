@@ -309,6 +309,10 @@ TEST_F(RootNodeAgent, ConfigMapVolumeUpdatesSecretOnTmpfsEnvAndExec) {
     return r ? r->out : "";
   };
   EXPECT_EQ(exec({"cat", "/cfg/key"}), "v1");
+  auto stats = agent_->PodStats("default", "cfg");
+  ASSERT_TRUE(stats) << stats.error().message;
+  ASSERT_EQ(stats->size(), 1u);
+  EXPECT_GT((*stats)[0].stats.memory_usage, 0);
   EXPECT_EQ(exec({"sh", "-c", "echo $GREETING"}), "hi\n");
   EXPECT_EQ(exec({"cat", "/sec/password"}), "hunter2");
   EXPECT_NE(exec({"grep", " /sec ", "/proc/mounts"}).find("tmpfs"), std::string::npos);
