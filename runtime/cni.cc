@@ -139,6 +139,42 @@ api::Result<Json> Cni::Invoke(const std::string& plugin, const std::string& comm
   }
 }
 
+namespace {
+
+api::Result<PodNetwork> ParseResult(const Json& res) {
+  PodNetwork net;
+  try {
+    for (auto& ip : res.at("ips")) {
+      std::string addr = ip.at("address");
+      auto slash = addr.find('/');
+      if (addr.find(':') != std::string::npos) continue;  // IPv4 first
+      net.ip = addr.substr(0, slash);
+      net.prefix = slash == std::string::npos ? 32 : std::stoi(addr.substr(slash + 1));
+      net.gateway = ip.value("gateway", "");
+      break;
+    }
+  } catch (const std::exception& e) {
+    return std::unexpected(api::Internal(std::string("cni bridge ADD: bad result: ") + e.what()));
+  }
+  if (net.ip.empty())
+    return std::unexpected(api::Internal("cni bridge ADD: no IPv4 address in the result"));
+  return net;
+}
+
+}  // namespace
+
+api::Result<PodNetwork> Cni::Cached(const std::string& container_id) const {
+  auto text = ReadFile(o_.state_dir + "/result-" + container_id + ".json");
+  if (!text)
+    return std::unexpected(
+        api::MakeError(api::Reason::kNotFound, "no cached CNI result for " + container_id));
+  try {
+    return ParseResult(Json::parse(*text));
+  } catch (const std::exception& e) {
+    return std::unexpected(api::Internal(std::string("cached CNI result: ") + e.what()));
+  }
+}
+
 api::Result<PodNetwork> Cni::Setup(const std::string& container_id,
                                    const std::string& netns_path) const {
   MakeDirs(o_.state_dir + "/ipam", 0700);
@@ -154,23 +190,7 @@ api::Result<PodNetwork> Cni::Setup(const std::string& container_id,
     return std::unexpected(res.error());
   }
   WriteFileAtomic(o_.state_dir + "/result-" + container_id + ".json", res->dump(), 0600);
-  PodNetwork net;
-  try {
-    for (auto& ip : res->at("ips")) {
-      std::string addr = ip.at("address");
-      auto slash = addr.find('/');
-      if (addr.find(':') != std::string::npos) continue;  // IPv4 first
-      net.ip = addr.substr(0, slash);
-      net.prefix = slash == std::string::npos ? 32 : std::stoi(addr.substr(slash + 1));
-      net.gateway = ip.value("gateway", "");
-      break;
-    }
-  } catch (const std::exception& e) {
-    return std::unexpected(api::Internal(std::string("cni bridge ADD: bad result: ") + e.what()));
-  }
-  if (net.ip.empty())
-    return std::unexpected(api::Internal("cni bridge ADD: no IPv4 address in the result"));
-  return net;
+  return ParseResult(*res);
 }
 
 api::Status Cni::Check(const std::string& container_id, const std::string& netns_path) const {

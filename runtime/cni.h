@@ -47,6 +47,8 @@ class Cni {
   // address from host-local. Errors: InternalError carrying the plugin's error message.
   api::Result<PodNetwork> Setup(const std::string& container_id,
                                 const std::string& netns_path) const;
+  // The address a previous Setup gave `container_id` (a restarted agent). Errors: NotFound.
+  api::Result<PodNetwork> Cached(const std::string& container_id) const;
   // CNI CHECK. Errors: InternalError with the plugin's message.
   api::Status Check(const std::string& container_id, const std::string& netns_path) const;
   // CNI DEL (releases the address, removes the veth). Idempotent; a missing netns is fine.

@@ -5,7 +5,7 @@
 //
 // It detaches from its caller (the caller's child exits once the container started or failed,
 // so the caller can reap it and the monitor lives on in its own session), becomes a child
-// subreaper, runs `runc create` with pipes as the container's stdout and stderr, `runc start`,
+// subreaper, runs `runc run --detach` with pipes as the container's stdout and stderr,
 // and then:
 //   - writes every output line to FILE in the CRI log format
 //     ("2024-01-01T00:00:00.000000000Z stdout F line"), rotating at --log-max-size (10 MiB)
@@ -320,7 +320,9 @@ int main(int argc, char** argv) {
   snprintf(pid_file, sizeof pid_file, "%s/pid", opt.state);
   snprintf(runc_log, sizeof runc_log, "%s/runc.log", opt.state);
   unlink(pid_file);
-  // runc create: its stdio become the container's (pass-through), so give it the pipes' write ends.
+  // `runc run --detach` (create + start in one runc process): its stdio become the container's
+  // (pass-through), so give it the pipes' write ends. The container's init is re-parented to us
+  // (the subreaper) when runc exits.
   {
     char* args[] = {const_cast<char*>(opt.runc),
                     const_cast<char*>("--root"),
@@ -329,7 +331,8 @@ int main(int argc, char** argv) {
                     runc_log,
                     const_cast<char*>("--log-format"),
                     const_cast<char*>("json"),
-                    const_cast<char*>("create"),
+                    const_cast<char*>("run"),
+                    const_cast<char*>("--detach"),
                     const_cast<char*>("--bundle"),
                     const_cast<char*>(opt.bundle),
                     const_cast<char*>("--pid-file"),
@@ -342,7 +345,7 @@ int main(int argc, char** argv) {
       RuncError(runc_log, err, sizeof err);
       char json[3000] = "{\"status\":\"failed\",\"error\":\"";
       char msg[1100];
-      snprintf(msg, sizeof msg, "runc create: %s", err[0] ? err : "failed");
+      snprintf(msg, sizeof msg, "runc run: %s", err[0] ? err : "failed");
       JsonEscape(json, sizeof json, msg);
       strcat(json, "\"}");
       WriteState(json);
@@ -360,34 +363,10 @@ int main(int argc, char** argv) {
       close(fd);
     }
     cpid = static_cast<pid_t>(atoi(buf));
-    if (cpid <= 0) Die(sync[1], "%s", "runc create wrote no pid file");
+    if (cpid <= 0) Die(sync[1], "%s", "runc run wrote no pid file");
   }
   char started[64];
   Timestamp(started, sizeof started);
-  {
-    char* args[] = {const_cast<char*>(opt.runc),
-                    const_cast<char*>("--root"),
-                    const_cast<char*>(opt.runc_root),
-                    const_cast<char*>("--log"),
-                    runc_log,
-                    const_cast<char*>("--log-format"),
-                    const_cast<char*>("json"),
-                    const_cast<char*>("start"),
-                    const_cast<char*>(opt.id),
-                    nullptr};
-    int st = Run(args, devnull, devnull);
-    if (st != 0) {
-      char err[1024];
-      RuncError(runc_log, err, sizeof err);
-      char json[3000] = "{\"status\":\"failed\",\"error\":\"";
-      char msg[1100];
-      snprintf(msg, sizeof msg, "runc start: %s", err[0] ? err : "failed");
-      JsonEscape(json, sizeof json, msg);
-      strcat(json, "\"}");
-      WriteState(json);
-      Die(sync[1], "%s", msg);
-    }
-  }
   {
     char json[512];
     snprintf(json, sizeof json,

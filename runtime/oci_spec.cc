@@ -197,6 +197,16 @@ api::Result<std::string> ResourceFieldRef(const api::Object& pod, const Json& co
 
 }  // namespace
 
+api::Result<std::string> ResolveFieldRef(const api::Object& pod, const std::string& field_path,
+                                         const NodeFacts& node, const std::string& pod_ip) {
+  return FieldRef(pod, field_path, node, pod_ip);
+}
+
+api::Result<std::string> ResolveResourceFieldRef(const api::Object& pod, const Json& container,
+                                                 const Json& ref, const NodeFacts& node) {
+  return ResourceFieldRef(pod, container, ref, node);
+}
+
 api::Result<std::vector<std::string>> ResolveEnv(api::Client* client, const api::Object& pod,
                                                  const Json& container, const ImageConfig& image,
                                                  const NodeFacts& node, const std::string& pod_ip) {

@@ -44,6 +44,14 @@ api::Result<std::vector<std::string>> ResolveEnv(api::Client* client, const api:
                                                  const ImageConfig& image, const NodeFacts& node,
                                                  const std::string& pod_ip);
 
+// A downward API fieldRef value (metadata.name, metadata.labels['k'], status.podIP, ...).
+// Errors: BadRequest for unsupported paths.
+api::Result<std::string> ResolveFieldRef(const api::Object& pod, const std::string& field_path,
+                                         const NodeFacts& node, const std::string& pod_ip);
+// A resourceFieldRef value (limits.cpu, requests.memory, ... with divisor) for `container`.
+api::Result<std::string> ResolveResourceFieldRef(const api::Object& pod, const api::Json& container,
+                                                 const api::Json& ref, const NodeFacts& node);
+
 // The process argv with the ENTRYPOINT/CMD rules: command (+args) replaces both; args alone
 // replace CMD; neither keeps ENTRYPOINT+CMD. `$(VAR)` in command/args expands over `env`.
 // Errors: BadRequest "no command specified" when the result is empty.

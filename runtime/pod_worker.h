@@ -1,0 +1,107 @@
+// One Pod's lifecycle on this node: sandbox (netns, /etc files), volumes, init containers in
+// order, app containers with restart policy and backoff, hooks, probes, status, and graceful
+// termination. Runs on its own thread; level-triggered (each Sync converges from what the
+// runtime and the API say, so a restarted agent picks up where it was).
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "api/client.h"
+#include "runtime/cgroups.h"
+#include "runtime/clock.h"
+#include "runtime/cni.h"
+#include "runtime/container_runtime.h"
+#include "runtime/image_store.h"
+#include "runtime/node_agent.h"
+#include "runtime/oci_spec.h"
+
+namespace keelson::runtime {
+
+// What every pod worker shares (owned by the NodeAgent).
+struct AgentContext {
+  api::Client* client = nullptr;
+  NodeAgentConfig config;
+  NodeFacts node;
+  std::unique_ptr<ImageStore> images;
+  std::unique_ptr<ContainerRuntime> runtime;
+  std::unique_ptr<Cni> cni;
+  Cgroups cgroups;
+  Clock* clock = nullptr;
+  std::unique_ptr<Clock> owned_clock;
+  std::mutex cni_mu;  // host-local and the bridge plugin serialize poorly across many pods
+};
+
+class PodWorker {
+ public:
+  PodWorker(AgentContext* ctx, api::Object pod);
+  ~PodWorker();
+
+  // A newer version of the pod from the watch (or nullopt: it was deleted from the API).
+  void Update(std::optional<api::Object> pod);
+  // Stops the thread without touching containers (agent shutdown).
+  void Stop();
+  // True once the pod is torn down and its object removed: the agent drops the worker.
+  bool Finished() const { return finished_; }
+
+  api::Object pod() const;
+  std::string PodDir() const;
+  // Container id and state for logs/exec ("" when none). `previous` = the attempt before.
+  std::string ContainerId(const std::string& name, bool previous, int* attempt) const;
+  std::vector<std::string> ContainerNames() const;
+
+ private:
+  struct Probe;
+  struct ContainerRecord;
+  void Loop();
+  void Sync();
+  bool EnsureSandbox(std::string* message);
+  bool EnsureVolumes(bool refresh, std::string* reason, std::string* message);
+  void SyncContainer(const api::Json& spec, bool init, ContainerRecord& rec, bool* done_ok,
+                     bool* failed_final);
+  bool StartContainer(const api::Json& spec, ContainerRecord& rec);
+  void RunProbes(const api::Json& spec, ContainerRecord& rec);
+  bool RunHandler(const api::Json& handler, const ContainerRecord& rec, const api::Json& spec,
+                  std::string* message);
+  bool DoProbe(const api::Json& probe, const ContainerRecord& rec, const api::Json& spec,
+               std::string* message);
+  void KillContainer(ContainerRecord& rec, const api::Json* spec, int grace_seconds,
+                     const std::string& reason);
+  void Terminate(bool delete_object);
+  void Cleanup();
+  void Adopt();
+  void WriteStatus();
+  void Event(const std::string& type, const std::string& reason, const std::string& message);
+  std::string ContainerIdFor(const std::string& name, int attempt) const;
+  std::string LogPath(const std::string& name, int attempt) const;
+  api::Result<std::vector<BindMount>> MountsFor(const api::Json& spec);
+
+  AgentContext* ctx_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  api::Object pod_;       // latest from the API
+  bool deleted_ = false;  // gone from the API
+  bool dirty_ = true;
+  bool stop_ = false;
+  std::atomic<bool> finished_{false};
+  std::thread thread_;
+
+  // Worker-thread state.
+  std::string uid_, ns_, name_;
+  std::map<std::string, std::unique_ptr<ContainerRecord>> records_;  // by container name
+  std::string pod_ip_;
+  bool sandbox_ready_ = false;
+  bool volumes_ready_ = false;
+  std::chrono::steady_clock::time_point last_volume_refresh_{};
+  std::string start_time_;
+  api::Json last_status_;
+  std::string sandbox_message_;
+  std::string volume_reason_, volume_message_;
+  bool terminating_ = false;
+};
+
+}  // namespace keelson::runtime
