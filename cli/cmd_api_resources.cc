@@ -80,8 +80,7 @@ void RegisterApiResources(CLI::App& app, Env& env) {
   cmd->add_option("-o,--output", f->output, "wide|name");
   cmd->add_option("--namespaced", f->namespaced, "true|false: filter by scope");
   cmd->add_option("--api-group", f->api_group, "Limit to resources in the API group");
-  cmd->add_option("--verbs", f->verbs, "Limit to resources supporting these verbs")
-      ->delimiter(',');
+  cmd->add_option("--verbs", f->verbs, "Limit to resources supporting these verbs")->delimiter(',');
   cmd->add_flag("--no-headers", f->no_headers, "Do not print headers");
   cmd->callback([&env, f] { env.exit_code = RunApiResources(env, *f); });
 }

@@ -26,8 +26,8 @@ struct CreateFlags {
 
 // Prints the result of a write the way kubectl does: the object in -o format, or
 // "<kind>/<name> <verb>[ (dry run)|(server dry run)]".
-int PrintResult(Env& env, const api::Object& obj, const std::string& verb,
-                const OutputFormat& fmt, int dry_run) {
+int PrintResult(Env& env, const api::Object& obj, const std::string& verb, const OutputFormat& fmt,
+                int dry_run) {
   if (fmt.kind != OutputKind::kDefault && fmt.kind != OutputKind::kWide) {
     api::Object shown = obj;
     if (dry_run == 1 && !shown.metadata().contains("creationTimestamp")) {
@@ -44,8 +44,8 @@ int PrintResult(Env& env, const api::Object& obj, const std::string& verb,
 }
 
 // Sends (or, for --dry-run=client, only prints) one object creation.
-int CreateOne(Env& env, RestClient& client, api::Object obj, const OutputFormat& fmt,
-              int dry_run, const std::string& validation) {
+int CreateOne(Env& env, RestClient& client, api::Object obj, const OutputFormat& fmt, int dry_run,
+              const std::string& validation, const std::string& source = "") {
   auto kind = client.KindFor(obj.gvk());
   if (!kind) return env.Fail(kind.error());
   if (dry_run == 1) {
@@ -60,7 +60,11 @@ int CreateOne(Env& env, RestClient& client, api::Object obj, const OutputFormat&
   wo.field_validation = validation;
   wo.field_manager = "kubectl-create";
   auto created = client.Create(obj, wo);
-  if (!created) return env.Fail(created.error());
+  if (!created) {
+    // kubectl's AddSourceToErr: server errors name the file they came from.
+    if (source.empty() || IsTransportError(created.error())) return env.Fail(created.error());
+    return env.Fail(created.error().Wrap("error when creating \"" + source + "\""));
+  }
   return PrintResult(env, *created, "created", fmt, dry_run);
 }
 
@@ -80,7 +84,9 @@ int RunCreateFiles(Env& env, CreateFlags& f) {
   if (!client) return env.Fail(client.error());
   int rc = 0;
   for (auto& m : *objs) {
-    if (CreateOne(env, **client, std::move(m.object), *fmt, *dry, *validation) != 0) rc = 1;
+    if (CreateOne(env, **client, std::move(m.object), *fmt, *dry, *validation, m.source) != 0) {
+      rc = 1;
+    }
   }
   return rc;
 }
@@ -146,7 +152,8 @@ void RegisterCreate(CLI::App& app, Env& env) {
   AddSourceFlags(cm, *f);
   AddCommonFlags(cm, *f);
   cm->callback([&env, f] {
-    env.exit_code = RunGenerated(env, *f, BuildConfigMap(f->name, GeneratedNamespace(env), f->sources));
+    env.exit_code =
+        RunGenerated(env, *f, BuildConfigMap(f->name, GeneratedNamespace(env), f->sources));
   });
 
   CLI::App* secret = cmd->add_subcommand("secret", "Create a secret");

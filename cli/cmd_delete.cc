@@ -62,9 +62,9 @@ int RunDelete(Env& env, DeleteFlags& f) {
     for (auto& m : *objs) {
       auto k = client.KindFor(m.object.gvk());
       if (!k) return env.Fail(k.error());
-      std::string ns = k->namespaced ? (m.object.namespace_().empty() ? env.Namespace()
-                                                                      : m.object.namespace_())
-                                     : "";
+      std::string ns =
+          k->namespaced ? (m.object.namespace_().empty() ? env.Namespace() : m.object.namespace_())
+                        : "";
       targets.push_back({*k, ns, m.object.name()});
     }
   } else {
@@ -74,8 +74,7 @@ int RunDelete(Env& env, DeleteFlags& f) {
       std::string ns = ref.kind.namespaced && !f.all_namespaces ? env.Namespace() : "";
       if (ref.names.empty()) {
         if (!by_selection) {
-          return env.Fail(
-              "resource(s) were provided, but no name was specified");
+          return env.Fail("resource(s) were provided, but no name was specified");
         }
         api::ListOptions lo;
         lo.label_selector = f.selector;
@@ -119,8 +118,9 @@ int RunDelete(Env& env, DeleteFlags& f) {
 
 void RegisterDelete(CLI::App& app, Env& env) {
   auto f = std::make_shared<DeleteFlags>();
-  CLI::App* cmd = app.add_subcommand("delete", "Delete resources by file names, stdin, "
-                                               "resources and names, or by label selector");
+  CLI::App* cmd = app.add_subcommand("delete",
+                                     "Delete resources by file names, stdin, "
+                                     "resources and names, or by label selector");
   cmd->add_option("args", f->args, "TYPE [NAME...] | TYPE/NAME...");
   cmd->add_option("-f,--filename", f->filenames, "Files, directories (-R) or - for stdin");
   cmd->add_flag("-R,--recursive", f->recursive, "Process directories recursively");
@@ -131,8 +131,10 @@ void RegisterDelete(CLI::App& app, Env& env) {
   cmd->add_option("--grace-period", f->grace_period, "Seconds given to terminate gracefully");
   cmd->add_flag("--now", f->now, "Signal resources for immediate shutdown");
   cmd->add_flag("--force", f->force, "Immediate deletion (grace period 0)");
-  cmd->add_option("--wait", f->wait, "Wait for finalization (accepted; keelctl returns once "
-                                     "deletion is accepted)");
+  cmd->add_option("--wait", f->wait,
+                  "Wait for finalization (accepted; keelctl returns once "
+                  "deletion is accepted)")
+      ->expected(0, 1);
   cmd->add_option("--cascade", f->cascade, "background|foreground|orphan");
   cmd->add_flag("--ignore-not-found", f->ignore_not_found, "Treat NotFound as success");
   cmd->add_option("--dry-run", f->dry_run, "none|client|server");

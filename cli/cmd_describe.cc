@@ -99,8 +99,8 @@ void Events(Writer& w, RestClient& client, const api::Object& o) {
   ev.resource = "events";
   ev.namespaced = true;
   std::string ns = o.namespace_().empty() ? "default" : o.namespace_();
-  std::string path = RestClient::ResourcePath(ev, ns) + "?fieldSelector=" +
-                     RestClient::QueryEscape("involvedObject.name=" + o.name());
+  std::string path = RestClient::ResourcePath(ev, ns) +
+                     "?fieldSelector=" + RestClient::QueryEscape("involvedObject.name=" + o.name());
   auto list = client.GetJson(path);
   std::vector<Json> events;
   if (list && list->contains("items")) {
@@ -140,7 +140,7 @@ std::string Ports(const Json& c) {
   std::vector<std::string> out;
   for (const auto& p : At(c, {"ports"}).is_array() ? At(c, {"ports"}) : Json::array()) {
     std::string proto = S(p, {"protocol"});
-    out.push_back(S(p, {"containerPort"}) + "/" + (proto.empty() ? "TCP" : proto));
+    out.push_back(S(p, {"containerPort"}) + "/" + proto);
   }
   std::string s;
   for (size_t i = 0; i < out.size(); ++i) s += (i ? ", " : "") + out[i];
@@ -169,9 +169,9 @@ void Containers(Writer& w, const std::string& title, const Json& specs, const Js
                 bool template_only) {
   if (!specs.is_array() || specs.empty()) return;
   w.Line(template_only ? 1 : 0, title + ":");
-  int l = template_only ? 2 : 1;
+  int l = 1;
   for (const auto& c : specs) {
-    w.Line(l, S(c, {"name"}) + ":");
+    w.Line(l, std::string(template_only ? " " : "") + S(c, {"name"}) + ":");
     const Json* st = nullptr;
     if (statuses.is_array()) {
       for (const auto& s : statuses) {
@@ -181,7 +181,18 @@ void Containers(Writer& w, const std::string& title, const Json& specs, const Js
     if (st) w.Field(l + 1, "Container ID", S(*st, {"containerID"}));
     w.Field(l + 1, "Image", S(c, {"image"}));
     if (st) w.Field(l + 1, "Image ID", S(*st, {"imageID"}));
-    w.Field(l + 1, "Port", OrNone(Ports(c)));
+    std::string ports = Ports(c);
+    w.Field(l + 1, ports.find(',') != std::string::npos ? "Ports" : "Port", OrNone(ports));
+    std::string host_ports;
+    if (At(c, {"ports"}).is_array()) {
+      for (const auto& p : At(c, {"ports"})) {
+        std::string hp = S(p, {"hostPort"});
+        host_ports +=
+            (host_ports.empty() ? "" : ", ") + (hp.empty() ? "0" : hp) + "/" + S(p, {"protocol"});
+      }
+    }
+    w.Field(l + 1, host_ports.find(',') != std::string::npos ? "Host Ports" : "Host Port",
+            OrNone(host_ports));
     const Json& cmd = At(c, {"command"});
     if (cmd.is_array()) {
       w.Line(l + 1, "Command:");
@@ -197,11 +208,10 @@ void Containers(Writer& w, const std::string& title, const Json& specs, const Js
       if (At(*st, {"lastState"}).is_object() && !At(*st, {"lastState"}).empty()) {
         ContainerState(w, l + 1, "Last State", At(*st, {"lastState"}));
       }
-      w.Field(l + 1, "Ready", At(*st, {"ready"}).is_boolean() && At(*st, {"ready"}).get<bool>()
-                                  ? "True"
-                                  : "False");
-      w.Field(l + 1, "Restart Count", S(*st, {"restartCount"}).empty() ? "0"
-                                                                       : S(*st, {"restartCount"}));
+      w.Field(l + 1, "Ready",
+              At(*st, {"ready"}).is_boolean() && At(*st, {"ready"}).get<bool>() ? "True" : "False");
+      w.Field(l + 1, "Restart Count",
+              S(*st, {"restartCount"}).empty() ? "0" : S(*st, {"restartCount"}));
     }
     const Json& env = At(c, {"env"});
     if (!env.is_array() || env.empty()) {
@@ -274,13 +284,59 @@ void Volumes(Writer& w, const Json& vols, int level) {
   }
 }
 
+// The pod's QoS class: status.qosClass, else computed as kubectl's qos.GetPodQOS does.
+std::string QosClass(const Json& pod) {
+  std::string set = S(pod, {"status", "qosClass"});
+  if (!set.empty()) return set;
+  bool any = false, guaranteed = true;
+  for (const char* list : {"initContainers", "containers"}) {
+    const Json& cs = At(pod, {"spec", list});
+    if (!cs.is_array()) continue;
+    for (const auto& c : cs) {
+      const Json& req = At(c, {"resources", "requests"});
+      const Json& lim = At(c, {"resources", "limits"});
+      if ((req.is_object() && !req.empty()) || (lim.is_object() && !lim.empty())) any = true;
+      for (const char* r : {"cpu", "memory"}) {
+        const Json& l = At(lim, {r});
+        const Json& q = At(req, {r});
+        if (l.is_null() || (!q.is_null() && q != l)) guaranteed = false;
+      }
+    }
+  }
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+void Tolerations(Writer& w, int level, const Json& tol) {
+  if (!tol.is_array() || tol.empty()) {
+    w.Field(level, "Tolerations", "<none>");
+    return;
+  }
+  bool first = true;
+  for (const auto& t : tol) {
+    std::string s = S(t, {"key"});
+    if (!S(t, {"value"}).empty()) s += "=" + S(t, {"value"});
+    if (!S(t, {"effect"}).empty()) s += ":" + S(t, {"effect"});
+    if (S(t, {"operator"}) == "Exists" && S(t, {"key"}).empty()) s = "op=Exists";
+    if (At(t, {"tolerationSeconds"}).is_number()) {
+      s += " for " + S(t, {"tolerationSeconds"}) + "s";
+    }
+    if (first) {
+      w.Field(level, "Tolerations", s);
+      first = false;
+    } else {
+      w.Line(level, "\t" + s);
+    }
+  }
+}
+
 void DescribePod(Writer& w, const api::Object& o) {
   const Json& j = o.json();
   w.Field(0, "Name", o.name());
   w.Field(0, "Namespace", o.namespace_());
   if (At(j, {"spec", "priority"}).is_number()) w.Field(0, "Priority", S(j, {"spec", "priority"}));
   std::string sa = S(j, {"spec", "serviceAccountName"});
-  w.Field(0, "Service Account", sa.empty() ? "default" : sa);
+  if (!sa.empty()) w.Field(0, "Service Account", sa);
   std::string node = S(j, {"spec", "nodeName"});
   std::string host_ip = S(j, {"status", "hostIP"});
   w.Field(0, "Node", node.empty() ? "<none>" : node + (host_ip.empty() ? "" : "/" + host_ip));
@@ -293,8 +349,8 @@ void DescribePod(Writer& w, const api::Object& o) {
   w.Map(0, "Annotations", At(j, {"metadata", "annotations"}));
   std::string phase = S(j, {"status", "phase"});
   if (!o.deletion_timestamp().empty()) {
-    w.Field(0, "Status", "Terminating (lasts " +
-                             api::TimestampSince(o.deletion_timestamp(), Now()) + ")");
+    w.Field(0, "Status",
+            "Terminating (lasts " + api::TimestampSince(o.deletion_timestamp(), Now()) + ")");
   } else {
     w.Field(0, "Status", phase.empty() ? "Pending" : phase);
   }
@@ -313,33 +369,13 @@ void DescribePod(Writer& w, const api::Object& o) {
   }
   Containers(w, "Init Containers", At(j, {"spec", "initContainers"}),
              At(j, {"status", "initContainerStatuses"}), false);
-  Containers(w, "Containers", At(j, {"spec", "containers"}),
-             At(j, {"status", "containerStatuses"}), false);
+  Containers(w, "Containers", At(j, {"spec", "containers"}), At(j, {"status", "containerStatuses"}),
+             false);
   Conditions(w, At(j, {"status", "conditions"}));
   Volumes(w, At(j, {"spec", "volumes"}), 0);
-  if (!S(j, {"status", "qosClass"}).empty()) w.Field(0, "QoS Class", S(j, {"status", "qosClass"}));
-  w.Field(0, "Node-Selectors", api::FormatLabels(At(j, {"spec", "nodeSelector"})));
-  const Json& tol = At(j, {"spec", "tolerations"});
-  if (!tol.is_array() || tol.empty()) {
-    w.Field(0, "Tolerations", "<none>");
-  } else {
-    bool first = true;
-    for (const auto& t : tol) {
-      std::string s = S(t, {"key"});
-      if (!S(t, {"value"}).empty()) s += "=" + S(t, {"value"});
-      if (!S(t, {"effect"}).empty()) s += ":" + S(t, {"effect"});
-      if (S(t, {"operator"}) == "Exists" && S(t, {"key"}).empty()) s = "op=Exists";
-      if (At(t, {"tolerationSeconds"}).is_number()) {
-        s += " for " + S(t, {"tolerationSeconds"}) + "s";
-      }
-      if (first) {
-        w.Field(0, "Tolerations", s);
-        first = false;
-      } else {
-        w.Line(0, "\t" + s);
-      }
-    }
-  }
+  w.Field(0, "QoS Class", QosClass(j));
+  w.Map(0, "Node-Selectors", At(j, {"spec", "nodeSelector"}));
+  Tolerations(w, 0, At(j, {"spec", "tolerations"}));
 }
 
 void DescribeDeployment(Writer& w, const api::Object& o) {
@@ -355,29 +391,41 @@ void DescribeDeployment(Writer& w, const api::Object& o) {
     return v.is_number() ? std::to_string(v.get<int64_t>()) : std::string("0");
   };
   std::string desired = At(j, {"spec", "replicas"}).is_number() ? n({"spec", "replicas"}) : "1";
-  int64_t total = At(j, {"status", "replicas"}).is_number() ? At(j, {"status", "replicas"}).get<int64_t>() : 0;
+  int64_t total =
+      At(j, {"status", "replicas"}).is_number() ? At(j, {"status", "replicas"}).get<int64_t>() : 0;
   int64_t avail = At(j, {"status", "availableReplicas"}).is_number()
                       ? At(j, {"status", "availableReplicas"}).get<int64_t>()
                       : 0;
-  w.Field(0, "Replicas", desired + " desired | " + n({"status", "updatedReplicas"}) +
-                             " updated | " + std::to_string(total) + " total | " +
-                             std::to_string(avail) + " available | " +
-                             std::to_string(std::max<int64_t>(0, total - avail)) + " unavailable");
-  std::string strategy = S(j, {"spec", "strategy", "type"});
-  w.Field(0, "StrategyType", strategy.empty() ? "RollingUpdate" : strategy);
-  w.Field(0, "MinReadySeconds", S(j, {"spec", "minReadySeconds"}).empty()
-                                    ? "0"
-                                    : S(j, {"spec", "minReadySeconds"}));
-  if (strategy.empty() || strategy == "RollingUpdate") {
-    std::string mu = S(j, {"spec", "strategy", "rollingUpdate", "maxUnavailable"});
-    std::string ms = S(j, {"spec", "strategy", "rollingUpdate", "maxSurge"});
-    w.Field(0, "RollingUpdateStrategy", (mu.empty() ? "25%" : mu) + " max unavailable, " +
-                                            (ms.empty() ? "25%" : ms) + " max surge");
+  (void)total;
+  (void)avail;
+  w.Field(0, "Replicas",
+          desired + " desired | " + n({"status", "updatedReplicas"}) + " updated | " +
+              n({"status", "replicas"}) + " total | " + n({"status", "availableReplicas"}) +
+              " available | " + n({"status", "unavailableReplicas"}) + " unavailable");
+  // Raw values as kubectl prints them (the API server defaults strategy and friends).
+  w.Field(0, "StrategyType", S(j, {"spec", "strategy", "type"}));
+  w.Field(0, "MinReadySeconds", n({"spec", "minReadySeconds"}));
+  const Json& ru = At(j, {"spec", "strategy", "rollingUpdate"});
+  if (ru.is_object()) {
+    w.Field(0, "RollingUpdateStrategy",
+            S(ru, {"maxUnavailable"}) + " max unavailable, " + S(ru, {"maxSurge"}) + " max surge");
   }
+  const Json& tpl = At(j, {"spec", "template"});
   w.Line(0, "Pod Template:");
-  w.Map(1, "Labels", At(j, {"spec", "template", "metadata", "labels"}));
-  Containers(w, "Containers", At(j, {"spec", "template", "spec", "containers"}), Json(), true);
-  Volumes(w, At(j, {"spec", "template", "spec", "volumes"}), 1);
+  w.Map(1, "Labels", At(tpl, {"metadata", "labels"}));
+  const Json& tann = At(tpl, {"metadata", "annotations"});
+  if (tann.is_object() && !tann.empty()) w.Map(1, "Annotations", tann);
+  if (!S(tpl, {"spec", "serviceAccountName"}).empty()) {
+    w.Field(1, "Service Account", S(tpl, {"spec", "serviceAccountName"}));
+  }
+  Containers(w, "Init Containers", At(tpl, {"spec", "initContainers"}), Json(), true);
+  Containers(w, "Containers", At(tpl, {"spec", "containers"}), Json(), true);
+  Volumes(w, At(tpl, {"spec", "volumes"}), 1);
+  if (!S(tpl, {"spec", "priorityClassName"}).empty()) {
+    w.Field(1, "Priority Class Name", S(tpl, {"spec", "priorityClassName"}));
+  }
+  w.Map(1, "Node-Selectors", At(tpl, {"spec", "nodeSelector"}));
+  Tolerations(w, 1, At(tpl, {"spec", "tolerations"}));
   const Json& conds = At(j, {"status", "conditions"});
   if (conds.is_array() && !conds.empty()) {
     w.Line(0, "Conditions:");
@@ -389,33 +437,75 @@ void DescribeDeployment(Writer& w, const api::Object& o) {
   }
 }
 
-void DescribeService(Writer& w, const api::Object& o) {
+void DescribeService(Writer& w, RestClient& client, const api::Object& o) {
   const Json& j = o.json();
   Meta(w, o, true);
   w.Field(0, "Selector", api::FormatLabels(At(j, {"spec", "selector"})));
-  std::string type = S(j, {"spec", "type"});
-  w.Field(0, "Type", type.empty() ? "ClusterIP" : type);
-  w.Field(0, "IP Family Policy", OrNone(S(j, {"spec", "ipFamilyPolicy"})));
-  w.Field(0, "IP", OrNone(S(j, {"spec", "clusterIP"})));
+  w.Field(0, "Type", S(j, {"spec", "type"}));
+  if (!S(j, {"spec", "ipFamilyPolicy"}).empty()) {
+    w.Field(0, "IP Family Policy", S(j, {"spec", "ipFamilyPolicy"}));
+  }
+  auto joined = [&](std::initializer_list<const char*> p) {
+    std::string out;
+    const Json& a = At(j, p);
+    if (a.is_array()) {
+      for (const auto& v : a)
+        out += (out.empty() ? "" : ",") + (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    return out;
+  };
+  w.Field(0, "IP Families", OrNone(joined({"spec", "ipFamilies"})));
+  w.Field(0, "IP", S(j, {"spec", "clusterIP"}));
+  w.Field(0, "IPs", OrNone(joined({"spec", "clusterIPs"})));
+  if (!joined({"spec", "externalIPs"}).empty()) {
+    w.Field(0, "External IPs", joined({"spec", "externalIPs"}));
+  }
+  if (!S(j, {"spec", "externalName"}).empty()) {
+    w.Field(0, "External Name", S(j, {"spec", "externalName"}));
+  }
+  api::KindInfo ep;
+  ep.version = "v1";
+  ep.kind = "Endpoints";
+  ep.resource = "endpoints";
+  ep.namespaced = true;
+  auto endpoints = client.GetJson(RestClient::ResourcePath(ep, o.namespace_(), o.name()));
   const Json& ports = At(j, {"spec", "ports"});
-  if (!ports.is_array() || ports.empty()) {
-    w.Field(0, "Port", "<unset>  <none>");
-  } else {
-    for (const auto& p : ports) {
-      std::string name = S(p, {"name"});
-      std::string proto = S(p, {"protocol"});
-      if (proto.empty()) proto = "TCP";
-      w.Field(0, "Port", (name.empty() ? "<unset>" : name) + "  " + S(p, {"port"}) + "/" + proto);
-      std::string tp = S(p, {"targetPort"});
-      w.Field(0, "TargetPort", (tp.empty() ? S(p, {"port"}) : tp) + "/" + proto);
-      if (!S(p, {"nodePort"}).empty()) {
-        w.Field(0, "NodePort", (name.empty() ? "<unset>" : name) + "  " + S(p, {"nodePort"}) + "/" +
-                                   proto);
+  for (const auto& p : ports.is_array() ? ports : Json::array()) {
+    std::string name = S(p, {"name"});
+    std::string proto = S(p, {"protocol"});
+    w.Line(0, "Port:\t" + (name.empty() ? std::string("<unset>") : name) + "\t" +
+                  (S(p, {"port"}).empty() ? "0" : S(p, {"port"})) + "/" + proto);
+    std::string tp = S(p, {"targetPort"});
+    w.Field(0, "TargetPort", (tp.empty() ? "0" : tp) + "/" + proto);
+    if (!S(p, {"nodePort"}).empty()) {
+      w.Line(0, "NodePort:\t" + (name.empty() ? std::string("<unset>") : name) + "\t" +
+                    S(p, {"nodePort"}) + "/" + proto);
+    }
+    std::vector<std::string> addrs;
+    if (endpoints && endpoints->contains("subsets")) {
+      for (const auto& ss : (*endpoints)["subsets"]) {
+        for (const auto& ep_port :
+             At(ss, {"ports"}).is_array() ? At(ss, {"ports"}) : Json::array()) {
+          if (S(ep_port, {"name"}) != name) continue;
+          for (const auto& a :
+               At(ss, {"addresses"}).is_array() ? At(ss, {"addresses"}) : Json::array()) {
+            addrs.push_back(S(a, {"ip"}) + ":" + S(ep_port, {"port"}));
+          }
+        }
       }
     }
+    std::string eps;
+    for (size_t i = 0; i < addrs.size() && i < 3; ++i) eps += (i ? "," : "") + addrs[i];
+    if (addrs.size() > 3) eps += " + " + std::to_string(addrs.size() - 3) + " more...";
+    w.Field(0, "Endpoints", OrNone(eps));
   }
-  std::string affinity = S(j, {"spec", "sessionAffinity"});
-  w.Field(0, "Session Affinity", affinity.empty() ? "None" : affinity);
+  w.Field(0, "Session Affinity", S(j, {"spec", "sessionAffinity"}));
+  if (!S(j, {"spec", "externalTrafficPolicy"}).empty()) {
+    w.Field(0, "External Traffic Policy", S(j, {"spec", "externalTrafficPolicy"}));
+  }
+  if (!S(j, {"spec", "internalTrafficPolicy"}).empty()) {
+    w.Field(0, "Internal Traffic Policy", S(j, {"spec", "internalTrafficPolicy"}));
+  }
 }
 
 void DescribeConfigMap(Writer& w, const api::Object& o, bool secret) {
@@ -494,8 +584,8 @@ void DescribeNode(Writer& w, const api::Object& o) {
   } else {
     bool first = true;
     for (const auto& t : taints) {
-      std::string s = S(t, {"key"}) + (S(t, {"value"}).empty() ? "" : "=" + S(t, {"value"})) +
-                      ":" + S(t, {"effect"});
+      std::string s = S(t, {"key"}) + (S(t, {"value"}).empty() ? "" : "=" + S(t, {"value"})) + ":" +
+                      S(t, {"effect"});
       if (first) {
         w.Field(0, "Taints", s);
         first = false;
@@ -504,8 +594,8 @@ void DescribeNode(Writer& w, const api::Object& o) {
       }
     }
   }
-  bool unsched = At(j, {"spec", "unschedulable"}).is_boolean() &&
-                 At(j, {"spec", "unschedulable"}).get<bool>();
+  bool unsched =
+      At(j, {"spec", "unschedulable"}).is_boolean() && At(j, {"spec", "unschedulable"}).get<bool>();
   w.Field(0, "Unschedulable", unsched ? "true" : "false");
   const Json& conds = At(j, {"status", "conditions"});
   if (conds.is_array() && !conds.empty()) {
@@ -588,7 +678,7 @@ std::string Describe(RestClient& client, const api::KindInfo& kind, const api::O
   } else if (kind.group == "apps" && k == "Deployment") {
     DescribeDeployment(w, o);
   } else if (core && k == "Service") {
-    DescribeService(w, o);
+    DescribeService(w, client, o);
   } else if (core && k == "ConfigMap") {
     DescribeConfigMap(w, o, false);
   } else if (core && k == "Secret") {
@@ -646,8 +736,9 @@ int RunDescribe(Env& env, DescribeFlags& f) {
 
 void RegisterDescribe(CLI::App& app, Env& env) {
   auto f = std::make_shared<DescribeFlags>();
-  CLI::App* cmd = app.add_subcommand("describe", "Show details of a specific resource or group "
-                                                 "of resources");
+  CLI::App* cmd = app.add_subcommand("describe",
+                                     "Show details of a specific resource or group "
+                                     "of resources");
   cmd->add_option("args", f->args, "TYPE [NAME...] | TYPE/NAME");
   cmd->add_option("-l,--selector", f->selector, "Label selector");
   cmd->add_flag("-A,--all-namespaces", f->all_namespaces, "Across all namespaces");

@@ -128,9 +128,9 @@ int RunEdit(Env& env, EditFlags& f) {
     for (auto& m : *objs) {
       auto k = client.KindFor(m.object.gvk());
       if (!k) return env.Fail(k.error());
-      std::string ns = k->namespaced ? (m.object.namespace_().empty() ? env.Namespace()
-                                                                      : m.object.namespace_())
-                                     : "";
+      std::string ns =
+          k->namespaced ? (m.object.namespace_().empty() ? env.Namespace() : m.object.namespace_())
+                        : "";
       rc |= EditOne(env, client, *k, ns, m.object.name(), f, *validation);
     }
     return rc;
@@ -140,8 +140,8 @@ int RunEdit(Env& env, EditFlags& f) {
   for (auto& r : *refs) {
     if (r.names.empty()) return env.Fail("resource(s) were provided, but no name was specified");
     for (auto& n : r.names) {
-      rc |= EditOne(env, client, r.kind, r.kind.namespaced ? env.Namespace() : "", n, f,
-                    *validation);
+      rc |=
+          EditOne(env, client, r.kind, r.kind.namespaced ? env.Namespace() : "", n, f, *validation);
     }
   }
   return rc;

@@ -44,14 +44,15 @@ std::string WithQuery(std::string path, const GetFlags& f) {
 // What one resource type produced.
 struct Fetched {
   ResourceRef ref;
-  std::string ns;           // namespace queried ("" = all or cluster-scoped)
-  Json table;               // for table output
+  std::string ns;                    // namespace queried ("" = all or cluster-scoped)
+  Json table;                        // for table output
   std::vector<api::Object> objects;  // for other outputs
   std::string resource_version;
 };
 
 int RunWatch(Env& env, RestClient& client, const Fetched& f, const GetFlags& flags,
-             const OutputFormat& fmt, ColumnWriter& writer, const TableOptions& topts) {
+             const OutputFormat& fmt, ColumnWriter& writer, const TableOptions& topts,
+             bool header_printed) {
   std::string path = RestClient::ResourcePath(f.ref.kind, f.ns);
   path = WithQuery(path, flags);
   path += path.find('?') == std::string::npos ? "?watch=1" : "&watch=1";
@@ -88,7 +89,8 @@ int RunWatch(Env& env, RestClient& client, const Fetched& f, const GetFlags& fla
           auto table = api::BuildTable(gvk, {api::Object(obj)}, {});
           if (!table) return true;
           TableOptions o = topts;
-          o.no_headers = true;
+          o.no_headers = header_printed || topts.no_headers;
+          header_printed = true;
           auto rows = TableRows(*table, o);
           if (!rows) return true;
           text = writer.Write(*rows);
@@ -232,9 +234,9 @@ int RunGet(Env& env, GetFlags& flags) {
       for (auto& o : f.objects) all.push_back(o);
     }
     printed_rows = all.size();
-    if (!(flags.watch_only) && (!all.empty() || fmt->kind == OutputKind::kYaml ||
-                                fmt->kind == OutputKind::kJson ||
-                                fmt->kind == OutputKind::kJsonPath)) {
+    if (!(flags.watch_only) &&
+        (!all.empty() || fmt->kind == OutputKind::kYaml || fmt->kind == OutputKind::kJson ||
+         fmt->kind == OutputKind::kJsonPath)) {
       if (!(all.empty() && single_named)) {
         auto text = PrintObjects(all, *fmt, !single_named, flags.no_headers);
         if (!text) return env.Fail(text.error());
@@ -244,7 +246,7 @@ int RunGet(Env& env, GetFlags& flags) {
   }
   env.out << std::flush;
   for (const auto& e : errors) env.Fail(e);
-  if (printed_rows == 0 && errors.empty() && !flags.watch_only && table_output) {
+  if (printed_rows == 0 && errors.empty() && !flags.watch_only && !flags.watch && table_output) {
     bool any_namespaced = false;
     for (const auto& f : fetched) any_namespaced |= f.ref.kind.namespaced;
     if (any_namespaced && !flags.all_namespaces) {
@@ -255,7 +257,7 @@ int RunGet(Env& env, GetFlags& flags) {
   }
   if (!errors.empty()) return 1;
   if (flags.watch || flags.watch_only) {
-    return RunWatch(env, client, fetched.front(), flags, *fmt, writer, topts);
+    return RunWatch(env, client, fetched.front(), flags, *fmt, writer, topts, printed_rows > 0);
   }
   return 0;
 }
@@ -279,8 +281,7 @@ void RegisterGet(CLI::App& app, Env& env) {
   cmd->add_flag("--watch-only", flags->watch_only, "Watch for changes without listing first");
   cmd->add_flag("--show-labels", flags->show_labels, "Show labels as the last column");
   cmd->add_flag("--no-headers", flags->no_headers, "Do not print headers");
-  cmd->add_option("-L,--label-columns", flags->label_columns,
-                  "Label keys to show as columns")
+  cmd->add_option("-L,--label-columns", flags->label_columns, "Label keys to show as columns")
       ->delimiter(',');
   cmd->add_flag("-A,--all-namespaces", flags->all_namespaces, "List across all namespaces");
   cmd->callback([&env, flags] {

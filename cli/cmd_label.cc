@@ -40,9 +40,8 @@ api::Result<Changes> SplitArgs(const std::vector<std::string>& args, bool annota
     if (eq != std::string::npos && (after_resource || c.resources.size() > 0)) {
       std::string key = a.substr(0, eq);
       if (key.empty()) {
-        return std::unexpected(api::BadRequest("error: invalid " +
-                                               std::string(annotate ? "annotation" : "label") +
-                                               " spec: " + a));
+        return std::unexpected(api::BadRequest(
+            "error: invalid " + std::string(annotate ? "annotation" : "label") + " spec: " + a));
       }
       c.set[key] = a.substr(eq + 1);
       after_resource = true;
@@ -65,10 +64,10 @@ api::Result<Changes> SplitArgs(const std::vector<std::string>& args, bool annota
   }
   for (const auto& r : c.remove) {
     if (c.set.contains(r)) {
-      return std::unexpected(api::BadRequest("error: can not both modify and remove the "
-                                             "same " +
-                                             std::string(annotate ? "annotation" : "label") +
-                                             " in the same command"));
+      return std::unexpected(
+          api::BadRequest("error: can not both modify and remove the "
+                          "same " +
+                          std::string(annotate ? "annotation" : "label") + " in the same command"));
     }
   }
   return c;
@@ -93,9 +92,9 @@ int RunLabel(Env& env, LabelFlags& f, bool annotate) {
     for (auto& m : *objs) {
       auto k = client.KindFor(m.object.gvk());
       if (!k) return env.Fail(k.error());
-      std::string ns = k->namespaced ? (m.object.namespace_().empty() ? env.Namespace()
-                                                                      : m.object.namespace_())
-                                     : "";
+      std::string ns =
+          k->namespaced ? (m.object.namespace_().empty() ? env.Namespace() : m.object.namespace_())
+                        : "";
       auto o = client.Get(k->gvk(), ns, m.object.name());
       if (!o) return env.Fail(o.error());
       objects.push_back(std::move(*o));
@@ -195,9 +194,9 @@ int RunLabel(Env& env, LabelFlags& f, bool annotate) {
 
 void Register(CLI::App& app, Env& env, bool annotate) {
   auto f = std::make_shared<LabelFlags>();
-  CLI::App* cmd = app.add_subcommand(annotate ? "annotate" : "label",
-                                     annotate ? "Update the annotations on a resource"
-                                              : "Update the labels on a resource");
+  CLI::App* cmd = app.add_subcommand(
+      annotate ? "annotate" : "label",
+      annotate ? "Update the annotations on a resource" : "Update the labels on a resource");
   cmd->add_option("args", f->args, "TYPE NAME KEY=VAL ... KEY-");
   cmd->add_flag("--overwrite", f->overwrite, "Allow existing values to be overwritten");
   cmd->add_flag("--all", f->all, "Select all resources of the type in the namespace");

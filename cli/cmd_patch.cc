@@ -44,8 +44,10 @@ int RunPatch(Env& env, PatchFlags& f) {
     ss << in.rdbuf();
     body = ss.str();
   }
-  if (body.empty()) return env.Fail("must specify --patch or --patch-file containing the contents "
-                                    "of the patch");
+  if (body.empty())
+    return env.Fail(
+        "must specify --patch or --patch-file containing the contents "
+        "of the patch");
   // kubectl accepts YAML or JSON patches and sends JSON.
   auto parsed = api::DecodeYaml(body, "patch");
   if (!parsed) return env.Fail("unable to parse \"" + body + "\": " + parsed.error().message);

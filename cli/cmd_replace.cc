@@ -46,7 +46,9 @@ int RunReplace(Env& env, const ReplaceFlags& f) {
       wo.field_manager = "kubectl-replace";
       auto updated = (*client)->Update(m.object, wo);
       if (!updated) {
-        rc = env.Fail(updated.error());
+        rc = IsTransportError(updated.error())
+                 ? env.Fail(updated.error())
+                 : env.Fail(updated.error().Wrap("error when replacing \"" + m.source + "\""));
         continue;
       }
       result = std::move(*updated);

@@ -22,10 +22,8 @@ int RunVersion(Env& env, const VersionFlags& f) {
   if (!f.output.empty() && f.output != "json" && f.output != "yaml") {
     return env.Fail("--output must be 'yaml' or 'json'");
   }
-  Json client_info = {{"major", "1"},
-                      {"minor", "32"},
-                      {"gitVersion", kClientVersion},
-                      {"platform", "linux/amd64"}};
+  Json client_info = {
+      {"major", "1"}, {"minor", "32"}, {"gitVersion", kClientVersion}, {"platform", "linux/amd64"}};
   Json doc = {{"clientVersion", client_info}};
   std::optional<api::Error> failure;
   if (!f.client_only) {

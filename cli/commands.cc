@@ -8,10 +8,15 @@ namespace keelson::cli {
 
 api::Result<RestClient*> Env::Client() {
   if (client_) return client_.get();
+  // Configuration problems are client-side: kubectl prints them as "error: ...".
+  auto local = [](api::Error e) {
+    if (!e.message.starts_with("error: ")) e.message = "error: " + e.message;
+    return e;
+  };
   auto cfg = LoadKubeconfig(KubeconfigPath(flags.kubeconfig), flags.context);
-  if (!cfg) return std::unexpected(cfg.error());
+  if (!cfg) return std::unexpected(local(cfg.error()));
   auto c = RestClient::Create(*cfg);
-  if (!c) return std::unexpected(c.error());
+  if (!c) return std::unexpected(local(c.error()));
   client_ = std::move(*c);
   return client_.get();
 }
@@ -107,8 +112,7 @@ int RunKeelctl(const std::vector<std::string>& args, std::istream& in, std::ostr
   } catch (const CLI::ParseError& e) {
     err << "error: " << e.what() << "\n";
     if (!app.get_subcommands().empty()) {
-      err << "See 'keelctl " << app.get_subcommands().back()->get_name()
-          << " --help' for usage.\n";
+      err << "See 'keelctl " << app.get_subcommands().back()->get_name() << " --help' for usage.\n";
     }
     return 1;
   }

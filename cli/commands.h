@@ -21,9 +21,9 @@ class App;
 namespace keelson::cli {
 
 struct GlobalFlags {
-  std::string kubeconfig;  // --kubeconfig / --config
-  std::string context;     // --context
-  std::string namespace_;  // -n / --namespace
+  std::string kubeconfig;       // --kubeconfig / --config
+  std::string context;          // --context
+  std::string namespace_;       // -n / --namespace
   bool all_namespaces = false;  // -A (used by get/delete/label...)
 };
 

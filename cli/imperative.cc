@@ -55,13 +55,13 @@ struct Entries {
 api::Status Add(Entries& e, const std::string& key, const std::string& value, bool allow_binary,
                 const std::string& kind, const std::string& name) {
   if (std::string why = CheckKey(key); !why.empty()) {
-    return std::unexpected(Bad("\"" + key + "\" is not a valid key name for a " + kind + ": " + why));
+    return std::unexpected(
+        Bad("\"" + key + "\" is not a valid key name for a " + kind + ": " + why));
   }
   if (e.text.contains(key) || e.binary.contains(key)) {
-    return std::unexpected(Bad("cannot add key \"" + key +
-                               "\", another key by that name already exists in " +
-                               (e.binary.contains(key) ? "BinaryData" : "Data") + " for " + kind +
-                               " \"" + name + "\""));
+    return std::unexpected(Bad(
+        "cannot add key \"" + key + "\", another key by that name already exists in " +
+        (e.binary.contains(key) ? "BinaryData" : "Data") + " for " + kind + " \"" + name + "\""));
   }
   if (allow_binary && !ValidUtf8(value)) {
     e.binary[key] = value;
@@ -119,7 +119,8 @@ api::Result<Entries> Collect(const DataSources& src, bool allow_binary, const st
     auto data = Read(path);
     if (!data) return std::unexpected(data.error());
     if (key.empty()) key = fs::path(path).filename().string();
-    if (auto s = Add(e, key, *data, allow_binary, kind, name); !s) return std::unexpected(s.error());
+    if (auto s = Add(e, key, *data, allow_binary, kind, name); !s)
+      return std::unexpected(s.error());
   }
   for (const auto& l : src.literals) {
     auto eq = l.find('=');
@@ -173,10 +174,11 @@ api::Result<std::vector<std::pair<std::string, std::string>>> ParseEnvFile(
     }
     if (!std::regex_match(key, kEnvName)) {
       return std::unexpected(
-          Bad("\"" + key + "\" is not a valid key name: a valid environment variable name must "
-                           "consist of alphabetic characters, digits, '_', '-', or '.', and must "
-                           "not start with a digit (in " + path + " line " + std::to_string(n) +
-              ")"));
+          Bad("\"" + key +
+              "\" is not a valid key name: a valid environment variable name must "
+              "consist of alphabetic characters, digits, '_', '-', or '.', and must "
+              "not start with a digit (in " +
+              path + " line " + std::to_string(n) + ")"));
     }
     if (eq == std::string::npos) {
       auto v = getenv(key);

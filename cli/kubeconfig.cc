@@ -22,8 +22,8 @@ api::Error Bad(std::string_view source, const std::string& msg) {
 api::Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return std::unexpected(api::MakeError(api::Reason::kNotFound, "open " + path + ": " +
-                                                                      std::strerror(errno)));
+    return std::unexpected(
+        api::MakeError(api::Reason::kNotFound, "open " + path + ": " + std::strerror(errno)));
   }
   std::ostringstream ss;
   ss << in.rdbuf();
@@ -100,8 +100,8 @@ api::Result<RestConfig> ParseKubeconfig(std::string_view text, std::string_view 
   std::string user_name = Str(*ctx, "user");
   const Json* cluster = FindNamed(*doc, "clusters", "cluster", cluster_name, cli);
   if (!cluster) {
-    return std::unexpected(Bad(source, "cluster \"" + cluster_name + "\" (of context \"" +
-                                           ctx_name + "\") not found"));
+    return std::unexpected(Bad(
+        source, "cluster \"" + cluster_name + "\" (of context \"" + ctx_name + "\") not found"));
   }
   cfg.server = Str(*cluster, "server");
   if (cfg.server.empty()) {
@@ -120,8 +120,8 @@ api::Result<RestConfig> ParseKubeconfig(std::string_view text, std::string_view 
   if (!user_name.empty()) {
     const Json* user = FindNamed(*doc, "users", "user", user_name, ui);
     if (!user) {
-      return std::unexpected(Bad(source, "user \"" + user_name + "\" (of context \"" + ctx_name +
-                                             "\") not found"));
+      return std::unexpected(
+          Bad(source, "user \"" + user_name + "\" (of context \"" + ctx_name + "\") not found"));
     }
     std::string where = "users[" + std::to_string(ui) + "].user";
     auto cert = DataOrFile(*user, "client-certificate", source, where, base_dir);
@@ -152,9 +152,11 @@ api::Result<RestConfig> ParseKubeconfig(std::string_view text, std::string_view 
 api::Result<RestConfig> LoadKubeconfig(const std::string& path, std::string_view context) {
   auto text = ReadFile(path);
   if (!text) {
-    return std::unexpected(api::MakeError(
-        api::Reason::kNotFound, "kubeconfig " + path + " not found (use --kubeconfig FILE, "
-                                "set KEELCONFIG, or start keelsond to create ./.keelson/admin.conf)"));
+    return std::unexpected(
+        api::MakeError(api::Reason::kNotFound,
+                       "kubeconfig " + path +
+                           " not found (use --kubeconfig FILE, "
+                           "set KEELCONFIG, or start keelsond to create ./.keelson/admin.conf)"));
   }
   std::string dir = std::filesystem::path(path).parent_path().string();
   return ParseKubeconfig(*text, path, dir, context);
@@ -199,8 +201,8 @@ api::Result<std::string> Base64Decode(std::string_view in) {
     }
   }
   if (bits >= 6 || pad > 2) {
-    return std::unexpected(api::BadRequest("illegal base64 data at input byte " +
-                                           std::to_string(in.size())));
+    return std::unexpected(
+        api::BadRequest("illegal base64 data at input byte " + std::to_string(in.size())));
   }
   return out;
 }
@@ -212,7 +214,8 @@ std::string Base64Encode(std::string_view in) {
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     out += kChars[(n >> 18) & 63];
     out += kChars[(n >> 12) & 63];
     out += kChars[(n >> 6) & 63];
@@ -224,8 +227,8 @@ std::string Base64Encode(std::string_view in) {
     out += kChars[(n >> 12) & 63];
     out += "==";
   } else if (i + 2 == in.size()) {
-    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8);
+    uint32_t n =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += kChars[(n >> 18) & 63];
     out += kChars[(n >> 12) & 63];
     out += kChars[(n >> 6) & 63];

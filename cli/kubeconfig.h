@@ -11,8 +11,8 @@ namespace keelson::cli {
 
 // What a client needs to reach and authenticate to the API server.
 struct RestConfig {
-  std::string server;        // "https://127.0.0.1:6443"
-  std::string ca_pem;        // PEM CA bundle ("" = system roots)
+  std::string server;  // "https://127.0.0.1:6443"
+  std::string ca_pem;  // PEM CA bundle ("" = system roots)
   bool insecure_skip_tls_verify = false;
   std::string tls_server_name;
   std::string client_cert_pem;  // PEM (from client-certificate-data or client-certificate)

@@ -66,13 +66,13 @@ api::Result<std::vector<std::pair<std::string, std::string>>> ParseCustomColumns
   size_t begin = 0;
   while (begin <= spec.size()) {
     size_t comma = spec.find(',', begin);
-    std::string_view part = spec.substr(begin, comma == std::string_view::npos ? spec.npos
-                                                                                 : comma - begin);
+    std::string_view part =
+        spec.substr(begin, comma == std::string_view::npos ? spec.npos : comma - begin);
     size_t colon = part.find(':');
     if (colon == std::string_view::npos) {
-      return std::unexpected(api::BadRequest("error: unexpected custom-columns spec: " +
-                                             std::string(part) +
-                                             ", expected <header>:<json-path-expr>"));
+      return std::unexpected(
+          api::BadRequest("error: unexpected custom-columns spec: " + std::string(part) +
+                          ", expected <header>:<json-path-expr>"));
     }
     auto path = api::RelaxedJsonPathExpression(part.substr(colon + 1));
     if (!path) return std::unexpected(api::BadRequest("error: " + path.error().message));
@@ -157,7 +157,8 @@ std::string TabWrite(std::string_view text, size_t minwidth, size_t padding) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t nl = text.find('\n', start);
-    std::string_view line = text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
+    std::string_view line =
+        text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
     std::vector<std::string> cells;
     size_t b = 0;
     while (true) {
@@ -201,8 +202,8 @@ api::Result<std::vector<std::vector<std::string>>> TableRows(const Json& table,
   if (opts.show_labels) header.push_back("LABELS");
   std::vector<std::vector<std::string>> rows;
   if (!opts.no_headers) rows.push_back(header);
-  const Json& trows = table.contains("rows") && table["rows"].is_array() ? table["rows"]
-                                                                          : Json::array();
+  const Json& trows =
+      table.contains("rows") && table["rows"].is_array() ? table["rows"] : Json::array();
   for (const auto& r : trows) {
     std::vector<std::string> row;
     api::Object meta(r.contains("object") ? r["object"] : Json::object());
@@ -288,8 +289,8 @@ api::Result<OutputFormat> ParseOutputFormat(std::string_view flag) {
   if (f.kind == OutputKind::kJsonPath) {
     auto jp = api::JsonPath::Parse(f.jsonpath);
     if (!jp) {
-      return std::unexpected(api::BadRequest("error: error parsing jsonpath " + f.jsonpath +
-                                             ", " + jp.error().message));
+      return std::unexpected(api::BadRequest("error: error parsing jsonpath " + f.jsonpath + ", " +
+                                             jp.error().message));
     }
   }
   return f;
@@ -307,8 +308,8 @@ api::Result<std::string> PrintCustomColumns(
   for (const auto& [header, tmpl] : columns) {
     auto jp = api::JsonPath::Parse(tmpl);
     if (!jp) {
-      return std::unexpected(api::BadRequest("error: error parsing jsonpath " + tmpl + ", " +
-                                             jp.error().message));
+      return std::unexpected(
+          api::BadRequest("error: error parsing jsonpath " + tmpl + ", " + jp.error().message));
     }
     jp->AllowMissingKeys(true);
     parsers.push_back(std::move(*jp));

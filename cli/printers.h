@@ -32,11 +32,11 @@ class ColumnWriter {
 std::string TabWrite(std::string_view text, size_t minwidth, size_t padding);
 
 struct TableOptions {
-  bool wide = false;            // show priority > 0 columns
+  bool wide = false;  // show priority > 0 columns
   bool no_headers = false;
-  bool with_namespace = false;  // leading NAMESPACE column (-A)
-  bool show_labels = false;     // trailing LABELS column
-  std::string kind_prefix;      // "pod" or "deployment.apps": names print as "pod/x"
+  bool with_namespace = false;             // leading NAMESPACE column (-A)
+  bool show_labels = false;                // trailing LABELS column
+  std::string kind_prefix;                 // "pod" or "deployment.apps": names print as "pod/x"
   std::vector<std::string> label_columns;  // -L key: one column per label key
 };
 
@@ -53,7 +53,7 @@ enum class OutputKind { kDefault, kWide, kYaml, kJson, kName, kJsonPath, kCustom
 
 struct OutputFormat {
   OutputKind kind = OutputKind::kDefault;
-  std::string jsonpath;  // the template for kJsonPath
+  std::string jsonpath;                                      // the template for kJsonPath
   std::vector<std::pair<std::string, std::string>> columns;  // header, template
 };
 

@@ -26,14 +26,19 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 
 // The kinds `get all` expands to (kubectl's "all" category).
 const std::vector<std::string>& AllCategory() {
-  static const std::vector<std::string> kAll = {
-      "pods", "services", "daemonsets.apps", "deployments.apps", "replicasets.apps",
-      "statefulsets.apps", "horizontalpodautoscalers.autoscaling", "cronjobs.batch", "jobs.batch"};
+  static const std::vector<std::string> kAll = {"pods",
+                                                "services",
+                                                "daemonsets.apps",
+                                                "deployments.apps",
+                                                "replicasets.apps",
+                                                "statefulsets.apps",
+                                                "horizontalpodautoscalers.autoscaling",
+                                                "cronjobs.batch",
+                                                "jobs.batch"};
   return kAll;
 }
 
-api::Status ReadOne(const std::string& path, std::istream& in,
-                    std::vector<ManifestObject>& out) {
+api::Status ReadOne(const std::string& path, std::istream& in, std::vector<ManifestObject>& out) {
   std::string text;
   std::string source = path;
   if (path == "-") {
@@ -62,9 +67,9 @@ api::Result<std::vector<ResourceRef>> ParseResourceArgs(RestClient& client,
                                                         const std::vector<std::string>& args) {
   std::vector<ResourceRef> out;
   if (args.empty()) {
-    return std::unexpected(Bad(
-        "you must specify the type of resource to get. Use \"keelctl api-resources\" for a "
-        "complete list of supported resources."));
+    return std::unexpected(
+        Bad("you must specify the type of resource to get. Use \"keelctl api-resources\" for a "
+            "complete list of supported resources."));
   }
   bool slash_form = args[0].find('/') != std::string::npos;
   auto resolve = [&](const std::string& type) -> api::Result<api::KindInfo> {
@@ -174,10 +179,9 @@ api::Status ApplyNamespace(Env& env, const api::KindInfo& kind, api::Object& obj
   std::string ns = env.Namespace();
   std::string own = obj.namespace_();
   if (!own.empty() && env.NamespaceExplicit() && own != ns) {
-    return std::unexpected(Bad("the namespace from the provided object \"" + own +
-                               "\" does not match the namespace \"" + ns +
-                               "\". You must pass '--namespace=" + own +
-                               "' to perform this operation."));
+    return std::unexpected(Bad(
+        "the namespace from the provided object \"" + own + "\" does not match the namespace \"" +
+        ns + "\". You must pass '--namespace=" + own + "' to perform this operation."));
   }
   if (own.empty()) obj.set_namespace(ns);
   return {};
@@ -187,8 +191,8 @@ api::Result<int> ParseDryRun(const std::string& value) {
   if (value.empty() || value == "none" || value == "false") return 0;
   if (value == "client" || value == "true" || value == "unchanged") return 1;
   if (value == "server") return 2;
-  return std::unexpected(Bad("Invalid dry-run value (" + value +
-                             "). Must be \"none\", \"server\", or \"client\"."));
+  return std::unexpected(
+      Bad("Invalid dry-run value (" + value + "). Must be \"none\", \"server\", or \"client\"."));
 }
 
 api::Result<std::string> ParseValidate(const std::string& value) {

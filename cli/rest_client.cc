@@ -168,8 +168,8 @@ api::Result<std::unique_ptr<RestClient>> RestClient::Create(const RestConfig& cf
     }
   }
   if (c->host_.empty() || c->port_ <= 0 || c->port_ > 65535) {
-    return std::unexpected(api::BadRequest(cfg.source + ": server \"" + cfg.server +
-                                           "\": bad host or port"));
+    return std::unexpected(
+        api::BadRequest(cfg.source + ": server \"" + cfg.server + "\": bad host or port"));
   }
   auto http = c->Connect(false);
   if (!http) return std::unexpected(http.error());
@@ -212,8 +212,8 @@ api::Result<std::unique_ptr<httplib::ClientImpl>> RestClient::Connect(bool strea
       ssl = std::make_unique<httplib::SSLClient>(host_, port_);
     }
     if (!ssl->is_valid()) {
-      return std::unexpected(api::BadRequest(cfg_.source + ": TLS setup failed: " +
-                                             OpensslError()));
+      return std::unexpected(
+          api::BadRequest(cfg_.source + ": TLS setup failed: " + OpensslError()));
     }
     if (!cfg_.ca_pem.empty()) {
       auto store = LoadCaStore(cfg_.ca_pem);
@@ -254,8 +254,7 @@ api::Error RestClient::TransportError(int err) const {
           "Unable to connect to the server: tls: failed to verify certificate: x509: "
           "certificate signed by unknown authority");
     case httplib::Error::SSLConnection:
-      return Transport("Unable to connect to the server: TLS handshake failed with " +
-                       host_port());
+      return Transport("Unable to connect to the server: TLS handshake failed with " + host_port());
     default:
       return Transport("Unable to connect to the server: " + httplib::to_string(e));
   }
@@ -442,10 +441,10 @@ api::Result<api::KindInfo> RestClient::KindFor(const api::GroupVersionKind& gvk)
       return copy;
     }
   }
-  return std::unexpected(api::MakeError(
-      api::Reason::kNotFound, "error: resource mapping not found for kind \"" + gvk.kind +
-                                  "\" in version \"" + gvk.ApiVersion() +
-                                  "\": ensure CRDs are installed first"));
+  return std::unexpected(
+      api::MakeError(api::Reason::kNotFound, "error: resource mapping not found for kind \"" +
+                                                 gvk.kind + "\" in version \"" + gvk.ApiVersion() +
+                                                 "\": ensure CRDs are installed first"));
 }
 
 std::string RestClient::NamespaceFor(const api::KindInfo& k, std::string_view ns) const {
@@ -462,8 +461,8 @@ api::Result<api::Object> RestClient::Get(const api::GroupVersionKind& gvk, std::
   return api::Object(std::move(*j));
 }
 
-api::Result<api::ObjectList> RestClient::List(const api::GroupVersionKind& gvk,
-                                              std::string_view ns, const api::ListOptions& opts) {
+api::Result<api::ObjectList> RestClient::List(const api::GroupVersionKind& gvk, std::string_view ns,
+                                              const api::ListOptions& opts) {
   auto k = KindFor(gvk);
   if (!k) return std::unexpected(k.error());
   std::string path = ResourcePath(*k, k->namespaced ? ns : "");
@@ -521,23 +520,22 @@ api::Result<api::Object> RestClient::UpdateStatus(const api::Object& obj,
 
 api::Result<api::Object> RestClient::Patch(const api::GroupVersionKind& gvk, std::string_view ns,
                                            std::string_view name, api::PatchType type,
-                                           std::string_view body,
-                                           const api::WriteOptions& opts) {
+                                           std::string_view body, const api::WriteOptions& opts) {
   auto k = KindFor(gvk);
   if (!k) return std::unexpected(k.error());
   std::string path = ResourcePath(*k, NamespaceFor(*k, ns), name);
   AddWriteOptions(path, opts);
-  std::string_view ct = type == api::PatchType::kMerge       ? "application/merge-patch+json"
-                        : type == api::PatchType::kJsonPatch ? "application/json-patch+json"
-                                                             : "application/strategic-merge-patch+json";
+  std::string_view ct = type == api::PatchType::kMerge ? "application/merge-patch+json"
+                        : type == api::PatchType::kJsonPatch
+                            ? "application/json-patch+json"
+                            : "application/strategic-merge-patch+json";
   auto j = DoJson("PATCH", path, body, ct);
   if (!j) return std::unexpected(j.error());
   return api::Object(std::move(*j));
 }
 
 api::Result<api::Object> RestClient::Delete(const api::GroupVersionKind& gvk, std::string_view ns,
-                                            std::string_view name,
-                                            const api::DeleteOptions& opts) {
+                                            std::string_view name, const api::DeleteOptions& opts) {
   auto k = KindFor(gvk);
   if (!k) return std::unexpected(k.error());
   Json body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};

@@ -101,8 +101,7 @@ class RestClient : public api::Client {
   api::Result<api::Object> UpdateStatus(const api::Object& obj,
                                         const api::WriteOptions& opts = {}) override;
   api::Result<api::Object> Patch(const api::GroupVersionKind& gvk, std::string_view ns,
-                                 std::string_view name, api::PatchType type,
-                                 std::string_view body,
+                                 std::string_view name, api::PatchType type, std::string_view body,
                                  const api::WriteOptions& opts = {}) override;
   api::Result<api::Object> Delete(const api::GroupVersionKind& gvk, std::string_view ns,
                                   std::string_view name,

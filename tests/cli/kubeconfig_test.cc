@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 namespace keelson::cli {
 namespace {
@@ -109,8 +110,7 @@ current-context: k
 }
 
 TEST(Kubeconfig, FileReferencesAreRelativeToTheKubeconfig) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("keelctl-kc-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("keelctl-kc-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "ca.crt") << "FILE CA";
   std::ofstream(dir / "token") << "tok\n";
@@ -143,7 +143,8 @@ TEST(Kubeconfig, PathPrecedenceFlagThenEnvThenDefault) {
 }
 
 TEST(Base64, RoundTripsAndRejectsGarbage) {
-  for (std::string s : {"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     auto d = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(d);
     EXPECT_EQ(*d, s);

@@ -12,9 +12,8 @@ namespace {
 using api::Json;
 
 TEST(ColumnWriter, ThreeSpacesAfterTheWidestCellMinimumSix) {
-  std::string out = ColumnWriter().Write({{"NAME", "DATA", "AGE"},
-                                          {"a", "1", "5s"},
-                                          {"kube-root-ca.crt", "12", "3d2h"}});
+  std::string out = ColumnWriter().Write(
+      {{"NAME", "DATA", "AGE"}, {"a", "1", "5s"}, {"kube-root-ca.crt", "12", "3d2h"}});
   EXPECT_EQ(out,
             "NAME               DATA   AGE\n"
             "a                  1      5s\n"
@@ -23,7 +22,8 @@ TEST(ColumnWriter, ThreeSpacesAfterTheWidestCellMinimumSix) {
 
 TEST(ColumnWriter, RememberWidthsOnlyGrows) {
   ColumnWriter w(true);
-  EXPECT_EQ(w.Write({{"NAME", "AGE"}, {"longer-name", "1s"}}), "NAME          AGE\nlonger-name   1s\n");
+  EXPECT_EQ(w.Write({{"NAME", "AGE"}, {"longer-name", "1s"}}),
+            "NAME          AGE\nlonger-name   1s\n");
   EXPECT_EQ(w.Write({{"x", "2s"}}), "x             2s\n");
 }
 
@@ -31,8 +31,7 @@ TEST(TableRows, NamespaceLabelsKindPrefixAndWide) {
   api::TableOptions to;
   to.now = 1704844800;
   auto table = api::BuildTable(
-      {"", "v1", "Pod"},
-      {api::Object(Json::parse(R"({"metadata":{"name":"web","namespace":"shop",
+      {"", "v1", "Pod"}, {api::Object(Json::parse(R"({"metadata":{"name":"web","namespace":"shop",
         "labels":{"app":"web","tier":"fe"},"creationTimestamp":"2024-01-09T23:59:00Z"},
         "spec":{"nodeName":"n1","containers":[{"name":"c"}]},
         "status":{"phase":"Running","podIP":"10.1.0.2","containerStatuses":[{"name":"c",
@@ -108,8 +107,9 @@ TEST(PrintObjects, NameJsonPathCustomColumnsJson) {
   EXPECT_EQ(*PrintObjects(Pods(), *jp, true), "nginx redis busybox");
   auto range = ParseOutputFormat(R"(jsonpath={range .items[*]}{.metadata.name}{"\n"}{end})");
   EXPECT_EQ(*PrintObjects(Pods(), *range, true), "a\nb\n");
-  auto cc = ParseOutputFormat("custom-columns=NAME:.metadata.name,IMAGES:.spec.containers[*].image,"
-                              "NODE:.spec.nodeName");
+  auto cc = ParseOutputFormat(
+      "custom-columns=NAME:.metadata.name,IMAGES:.spec.containers[*].image,"
+      "NODE:.spec.nodeName");
   EXPECT_EQ(*PrintObjects(Pods(), *cc, true),
             "NAME   IMAGES        NODE\n"
             "a      nginx,redis   <none>\n"
@@ -141,15 +141,19 @@ TEST(KindName, LowerKindDotGroup) {
 TEST(FormatError, KubectlShapes) {
   EXPECT_EQ(FormatError(api::NotFound("configmaps", "x")),
             "Error from server (NotFound): configmaps \"x\" not found");
-  api::Error invalid = api::Invalid("ConfigMap", "bad", {{"FieldValueInvalid", "metadata.name",
-                                                          "metadata.name: Invalid value: \"Bad\""}});
+  api::Error invalid = api::Invalid(
+      "ConfigMap", "bad",
+      {{"FieldValueInvalid", "metadata.name", "metadata.name: Invalid value: \"Bad\""}});
   EXPECT_EQ(FormatError(invalid),
             "The ConfigMap \"bad\" is invalid: metadata.name: Invalid value: \"Bad\"");
-  api::Error two = api::Invalid("Pod", "p", {{"FieldValueRequired", "a", "Required value"},
-                                             {"FieldValueRequired", "b", "Required value"}});
-  EXPECT_EQ(FormatError(two), "The Pod \"p\" is invalid: \n* a: Required value\n* b: Required value");
-  EXPECT_EQ(FormatError(api::MakeError(api::Reason::kBadRequest, "error: the server doesn't have a "
-                                                                 "resource type \"foo\"")),
+  api::Error two = api::Invalid("Pod", "p",
+                                {{"FieldValueRequired", "a", "Required value"},
+                                 {"FieldValueRequired", "b", "Required value"}});
+  EXPECT_EQ(FormatError(two),
+            "The Pod \"p\" is invalid: \n* a: Required value\n* b: Required value");
+  EXPECT_EQ(FormatError(api::MakeError(api::Reason::kBadRequest,
+                                       "error: the server doesn't have a "
+                                       "resource type \"foo\"")),
             "error: the server doesn't have a resource type \"foo\"");
   api::Error unknown = api::MakeError(api::Reason::kUnknown, "boom");
   EXPECT_EQ(FormatError(unknown), "Error from server: boom");
