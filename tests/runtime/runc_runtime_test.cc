@@ -148,6 +148,25 @@ TEST_F(RootRuncRuntime, ExecAndStats) {
   EXPECT_FALSE(done.oom_killed);
 }
 
+TEST_F(RootRuncRuntime, LogsRotateAtTheSizeLimitKeepingFiveFiles) {
+  auto small =
+      NewRuncRuntime({.runc_path = "runc", .state_dir = tmp_ / "rt", .log_max_size = 2000});
+  ASSERT_TRUE(small);
+  rt_ = std::move(*small);
+  auto s =
+      Run("chatty", {"sh", "-c", "i=0; while [ $i -lt 400 ]; do echo line $i; i=$((i+1)); done"});
+  ASSERT_TRUE(s) << s.error().message;
+  WaitExit("chatty");
+  std::string base = tmp_ / "c/chatty/0.log";
+  for (const char* suffix : {"", ".1", ".2", ".3", ".4"}) {
+    auto f = ReadFile(base + suffix);
+    ASSERT_TRUE(f) << base << suffix;
+    EXPECT_LE(f->size(), 2000u);
+  }
+  EXPECT_FALSE(testing::Exists(base + ".5"));
+  EXPECT_NE(ReadFile(base)->find(" stdout F line 399\n"), std::string::npos);
+}
+
 TEST_F(RootRuncRuntime, ANewRuntimeObjectReadoptsRunningContainers) {
   auto s = Run("adopt", {"sleep", "1000"});
   ASSERT_TRUE(s) << s.error().message;
