@@ -79,6 +79,8 @@ void RegisterAll(CLI::App& app, Env& env) {
   RegisterLabel(app, env);
   RegisterApiResources(app, env);
   RegisterVersion(app, env);
+  RegisterTemplate(app, env);
+  RegisterLint(app, env);
 }
 
 int RunKeelctl(const std::vector<std::string>& args, std::istream& in, std::ostream& out,

@@ -77,6 +77,8 @@ void RegisterPatch(CLI::App& app, Env& env);         // cmd_patch.cc
 void RegisterLabel(CLI::App& app, Env& env);         // cmd_label.cc (label and annotate)
 void RegisterApiResources(CLI::App& app, Env& env);  // cmd_api_resources.cc
 void RegisterVersion(CLI::App& app, Env& env);       // cmd_version.cc
+void RegisterTemplate(CLI::App& app, Env& env);      // cmd_template.cc (charts-engine)
+void RegisterLint(CLI::App& app, Env& env);          // cmd_template.cc (charts-engine)
 
 // ---- helpers shared by commands (resource_args.cc) ----
 
