@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "charts/sprig_internal.h"
+#include "charts/template.h"
 
 namespace keelson::charts::sprig {
 
@@ -1280,7 +1281,73 @@ void SetClockForTesting(std::function<std::pair<int64_t, int64_t>()> clock) {
   clock_fn = std::move(clock);
 }
 
+namespace {
+
+// time.Time's commonly used methods, for templates such as {{ now.Year }} or
+// {{ (now).Format "2006" }}. Month and Weekday print as Go prints them ("July", "Friday").
+void RegisterTimeMethods() {
+  const std::string t(kTimeType);
+  auto civil = [](const Value& v) {
+    ZoneInfo z = ZoneOf(v);
+    return CivilFromUnix(v.value("sec", int64_t{0}) + z.offset);
+  };
+  RegisterGoMethod(t, "Format", 1, [](const Value& v, std::span<const Value> a) -> Result {
+    SPRIG_TRY(layout, StringParam(a[0]));
+    return FormatTime(v, layout);
+  });
+  RegisterGoMethod(t, "String", 0,
+                   [](const Value& v, std::span<const Value>) -> Result { return TimeString(v); });
+  RegisterGoMethod(t, "Unix", 0, [](const Value& v, std::span<const Value>) -> Result {
+    return v.value("sec", int64_t{0});
+  });
+  RegisterGoMethod(t, "UnixMilli", 0, [](const Value& v, std::span<const Value>) -> Result {
+    return v.value("sec", int64_t{0}) * 1000 + v.value("nsec", int64_t{0}) / 1000000;
+  });
+  RegisterGoMethod(t, "UnixNano", 0, [](const Value& v, std::span<const Value>) -> Result {
+    return v.value("sec", int64_t{0}) * 1000000000 + v.value("nsec", int64_t{0});
+  });
+  RegisterGoMethod(t, "Nanosecond", 0, [](const Value& v, std::span<const Value>) -> Result {
+    return v.value("nsec", int64_t{0});
+  });
+  RegisterGoMethod(t, "Year", 0, [civil](const Value& v, std::span<const Value>) -> Result {
+    return civil(v).year;
+  });
+  RegisterGoMethod(t, "Month", 0, [civil](const Value& v, std::span<const Value>) -> Result {
+    return kLongMonths[civil(v).month - 1];
+  });
+  RegisterGoMethod(t, "Day", 0, [civil](const Value& v, std::span<const Value>) -> Result {
+    return civil(v).day;
+  });
+  RegisterGoMethod(t, "Hour", 0, [civil](const Value& v, std::span<const Value>) -> Result {
+    return civil(v).hour;
+  });
+  RegisterGoMethod(t, "Minute", 0, [civil](const Value& v, std::span<const Value>) -> Result {
+    return civil(v).minute;
+  });
+  RegisterGoMethod(t, "Second", 0, [civil](const Value& v, std::span<const Value>) -> Result {
+    return civil(v).second;
+  });
+  RegisterGoMethod(t, "YearDay", 0, [civil](const Value& v, std::span<const Value>) -> Result {
+    return civil(v).yday;
+  });
+  RegisterGoMethod(t, "Weekday", 0, [civil](const Value& v, std::span<const Value>) -> Result {
+    return kLongDays[civil(v).weekday];
+  });
+  RegisterGoMethod(t, "UTC", 0, [](const Value& v, std::span<const Value>) -> Result {
+    return InZone(v, "UTC");
+  });
+  RegisterGoMethod(t, "Local", 0, [](const Value& v, std::span<const Value>) -> Result {
+    return InZone(v, "Local");
+  });
+  RegisterGoMethod(t, "IsZero", 0, [](const Value& v, std::span<const Value>) -> Result {
+    return v.value("sec", int64_t{0}) == -62135596800 && v.value("nsec", int64_t{0}) == 0;
+  });
+}
+
+}  // namespace
+
 void AddDateFunctions(FuncMap& m) {
+  RegisterTimeMethods();
   Def(m, "now", 0, 0, [](Args) -> Result { return Now(); });
   Def(m, "date", 2, 2, [](Args a) -> Result {
     SPRIG_TRY(fmt, StringParam(a[0]));

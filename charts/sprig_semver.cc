@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 
 #include "charts/sprig_internal.h"
+#include "charts/template.h"
 
 namespace keelson::charts::sprig {
 
@@ -321,6 +322,15 @@ std::string VersionString(const Value& v) {
 void AddSemverFunctions(FuncMap& m) {
   RegisterGoStringer(std::string(kSemverType),
                      [](const Value& v) -> std::optional<std::string> { return VersionString(v); });
+  // *semver.Version's accessor methods ({{ (semver "1.2.3").Major }}).
+  for (const char* field : {"Major", "Minor", "Patch", "Prerelease", "Metadata", "Original"}) {
+    std::string f = field;
+    RegisterGoMethod(std::string(kSemverType), f, 0,
+                     [f](const Value& v, std::span<const Value>) -> Result { return v[f]; });
+  }
+  RegisterGoMethod(
+      std::string(kSemverType), "String", 0,
+      [](const Value& v, std::span<const Value>) -> Result { return VersionString(v); });
   Def(m, "semver", 1, 1, [](Args a) -> Result {
     SPRIG_TRY(s, StringParam(a[0]));
     SPRIG_TRY(v, NewVersion(s));
