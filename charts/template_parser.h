@@ -199,8 +199,8 @@ struct Tree {
 // True if the list holds only whitespace text (Go's IsEmptyTree).
 bool IsEmptyTree(const Node* n);
 
-// Parses `text` as template `name`. Returns every tree: the top-level one (named `name`) first,
-// then the {{define}}/{{block}} trees in order of appearance. `has_function` tells whether an
+// Parses `text` as template `name`. Returns every tree: the {{define}}/{{block}} trees in order of
+// appearance and the top-level one (named `name`). `has_function` tells whether an
 // identifier names a function (parse error "function %q not defined" otherwise).
 // Errors as Go words them: "template: NAME:LINE: MSG".
 std::expected<std::vector<std::unique_ptr<Tree>>, std::string> Parse(
