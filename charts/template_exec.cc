@@ -65,7 +65,7 @@ struct V {
   }
   static V Own(Value val, bool iface = false) {
     V v;
-    v.hold = std::make_shared<const Value>(std::move(val));
+    v.hold = std::make_shared<Value>(std::move(val));  // mutable: see MutatesFirstArg
     v.p = v.hold.get();
     v.k = v.p->is_null() ? kNil : kVal;
     v.iface = iface || v.k == kNil;
@@ -284,7 +284,7 @@ class State : public FuncContext {
   // FuncContext
   std::expected<std::string, std::string> ExecuteTemplate(std::string_view name,
                                                           const Value& data) override {
-    auto owned = std::make_shared<const Value>(data);
+    auto owned = std::make_shared<Value>(data);
     V d;
     d.hold = owned;
     d.p = owned.get();
@@ -293,7 +293,7 @@ class State : public FuncContext {
   }
   std::expected<std::string, std::string> ExecuteText(std::string_view text,
                                                       const Value& data) override {
-    auto owned = std::make_shared<const Value>(data);
+    auto owned = std::make_shared<Value>(data);
     V d;
     d.hold = owned;
     d.p = owned.get();
@@ -455,8 +455,15 @@ class State : public FuncContext {
       } else if (x.is_object() && !x.contains(std::string(kGoTypeKey))) {
         if (!x.empty()) {
           iterated = true;
-          for (auto it = x.begin(); it != x.end(); ++it) {
-            if (!one(V::Own(Value(it.key())), V::Child(val, &it.value()))) break;
+          // Go ranges over the keys sorted up front: a key that set/merge adds during the loop
+          // is not visited, one that unset removes yields no element.
+          std::vector<std::string> keys;
+          keys.reserve(x.size());
+          for (auto it = x.begin(); it != x.end(); ++it) keys.push_back(it.key());
+          for (const auto& key : keys) {
+            auto it = x.find(key);
+            V elem = it == x.end() ? V::Invalid() : V::Child(val, &it.value());
+            if (!one(V::Own(Value(key)), elem)) break;
           }
         }
       } else if (x.is_number_integer()) {
@@ -711,19 +718,52 @@ class State : public FuncContext {
     }
   }
 
+  // Sprig functions that change the map they are given (Go maps are references): the engine
+  // writes their result back into the first argument's storage, so `$_ := set $d "k" 1` and
+  // `set .Values "k" 1` are seen by every later use of $d or .Values, as in Helm.
+  static bool MutatesFirstArg(std::string_view name) {
+    return name == "set" || name == "unset" || name == "merge" || name == "mergeOverwrite" ||
+           name == "mustMerge" || name == "mustMergeOverwrite";
+  }
+
   V CallFunc(const V& dot, const Function& fn, const Node* cmd, const std::string& name,
              const std::vector<NodePtr>* args, const std::optional<V>& final) {
     std::vector<Value> argv;
+    V first;
     if (args) {
-      for (size_t i = 1; i < args->size(); ++i)
-        argv.push_back(EvalArg(dot, (*args)[i].get()).ToValue());
+      for (size_t i = 1; i < args->size(); ++i) {
+        V a = EvalArg(dot, (*args)[i].get());
+        if (i == 1) first = a;
+        argv.push_back(a.ToValue());
+      }
     }
-    if (final) argv.push_back(final->ToValue());
+    if (final) {
+      if (argv.empty()) first = *final;
+      argv.push_back(final->ToValue());
+    }
     auto r = fn(*this, argv);
     if (!r) {
       At(cmd);
       if (r.error().starts_with(kRawCallError)) Errorf(r.error().substr(kRawCallError.size()));
       Errorf("error calling " + name + ": " + r.error());
+    }
+    if (MutatesFirstArg(name) && first.k == V::kVal && first.hold && first.p->is_object() &&
+        r->is_object()) {
+      // Every V's storage is a non-const Value owned through `hold` (V::Own), so this write is
+      // to a mutable object. Only changed keys are touched, so other V's pointing at unchanged
+      // entries (range variables) stay valid.
+      Value& target = *const_cast<Value*>(first.p);
+      for (auto it = target.begin(); it != target.end();) {
+        if (!r->contains(it.key())) {
+          it = target.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      for (const auto& [k, v] : r->items()) {
+        auto t = target.find(k);
+        if (t == target.end() || *t != v) target[k] = v;
+      }
     }
     return V::Own(std::move(*r), true);
   }
@@ -1301,8 +1341,10 @@ std::expected<std::string, std::string> TemplateSet::Execute(std::string_view na
   RenderCtx ctx;
   State st(*this, t, opts, &ctx, nullptr, 0);
   try {
-    V dot = V::Borrow(&data);
-    if (data.is_null()) dot = V::Invalid();
+    // The execution owns a copy of its data: Go maps are references, so set/merge called on
+    // .Values or a variable change what later actions see (see MutatesFirstArg).
+    V dot = data.is_null() ? V::Invalid() : V::Own(data);
+    dot.iface = false;
     st.Run(dot);
   } catch (const ExecError& e) {
     return std::unexpected(e.msg);

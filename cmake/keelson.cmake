@@ -25,6 +25,6 @@ function(keelson_tests name)
   endif()
   add_executable(${name} ${srcs})
   target_link_libraries(${name} PRIVATE ${ARGN} GTest::gtest GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
     PROPERTIES ENVIRONMENT "KEELSON_BUILD_DIR=${CMAKE_BINARY_DIR};KEELSON_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endfunction()

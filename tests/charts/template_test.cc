@@ -506,3 +506,38 @@ TEST(TemplateExec, CleanupErrorsAsHelm) {
 
 }  // namespace
 }  // namespace keelson::charts
+
+namespace keelson::charts {
+namespace {
+
+// Go maps are references: set/unset/merge change the map they are given, and later actions see
+// the change through the variable or field it came from.
+TEST(TemplateMapMutation, SetAndMergeChangeTheirFirstArgument) {
+  auto funcs = std::make_shared<FuncMap>();
+  AddSprigFunctions(*funcs);
+  AddHelmFunctions(*funcs);
+  struct Case {
+    const char* text;
+    const char* want;
+  } cases[] = {
+      {R"({{ $d := dict "a" 1 }}{{ $_ := set $d "b" 2 }}{{ $d }})", "map[a:1 b:2]"},
+      {R"({{ $d := dict "a" 1 "b" 2 }}{{ $_ := unset $d "a" }}{{ $d }})", "map[b:2]"},
+      {R"({{ $_ := set .V "x" 1 }}{{ .V }})", "map[x:1]"},
+      {R"({{ $d := dict "a" 1 }}{{ $_ := merge $d (dict "a" 9 "c" 3) }}{{ $d }})", "map[a:1 c:3]"},
+      {R"({{ $d := dict "a" 1 }}{{ $e := $d }}{{ $_ := set $e "z" 0 }}{{ $d }})", "map[a:1 z:0]"},
+      {R"({{ $d := dict "a" 1 }}{{ range $k, $v := $d }}{{ $_ := set $d "b" 2 }}{{ $v }}{{ end }})",
+       "1"},
+  };
+  for (const auto& c : cases) {
+    TemplateSet set(funcs);
+    auto parsed = set.Parse("t", c.text);
+    ASSERT_TRUE(parsed) << parsed.error();
+    Value data = Value::parse(R"({"V": {}})");
+    auto out = set.Execute("t", data, {});
+    ASSERT_TRUE(out) << c.text << ": " << out.error();
+    EXPECT_EQ(*out, c.want) << c.text;
+  }
+}
+
+}  // namespace
+}  // namespace keelson::charts
