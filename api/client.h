@@ -16,10 +16,10 @@
 namespace keelson::api {
 
 struct ListOptions {
-  std::string label_selector;  // "app=web,tier in (a,b)"
-  std::string field_selector;  // "metadata.name=x,status.phase=Running"
+  std::string label_selector;    // "app=web,tier in (a,b)"
+  std::string field_selector;    // "metadata.name=x,status.phase=Running"
   std::string resource_version;  // watch: start after this revision ("" = from now, after a list)
-  int64_t limit = 0;           // 0 = no limit
+  int64_t limit = 0;             // 0 = no limit
   std::string continue_token;
 };
 
@@ -37,7 +37,7 @@ struct WriteOptions {
 
 struct DeleteOptions {
   std::string propagation_policy = "Background";  // Background | Foreground | Orphan
-  int64_t grace_period_seconds = -1;               // -1 = the object's default
+  int64_t grace_period_seconds = -1;              // -1 = the object's default
   std::string precondition_uid;
   bool dry_run = false;
 };

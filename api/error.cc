@@ -73,13 +73,10 @@ bool Error::Retryable() const {
 }
 
 nlohmann::json Error::ToStatus() const {
-  nlohmann::json s = {{"kind", "Status"},
-                      {"apiVersion", "v1"},
-                      {"metadata", nlohmann::json::object()},
-                      {"status", "Failure"},
-                      {"message", message},
-                      {"reason", ReasonString(reason)},
-                      {"code", HttpCode()}};
+  nlohmann::json s = {
+      {"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", nlohmann::json::object()},
+      {"status", "Failure"}, {"message", message}, {"reason", ReasonString(reason)},
+      {"code", HttpCode()}};
   nlohmann::json details = nlohmann::json::object();
   if (!name.empty()) details["name"] = name;
   if (!group.empty()) details["group"] = group;
@@ -166,6 +163,8 @@ Error Invalid(std::string_view kind, std::string_view name, std::vector<Cause> c
 }
 
 Error BadRequest(std::string message) { return MakeError(Reason::kBadRequest, std::move(message)); }
-Error Internal(std::string message) { return MakeError(Reason::kInternalError, std::move(message)); }
+Error Internal(std::string message) {
+  return MakeError(Reason::kInternalError, std::move(message));
+}
 
 }  // namespace keelson::api

@@ -47,7 +47,7 @@ struct Error {
   std::string message;  // no trailing period
   std::vector<Cause> causes;
   // For Invalid/NotFound/AlreadyExists/Conflict: the object the error is about (Status.details).
-  std::string kind;   // resource plural or kind, e.g. "configmaps"
+  std::string kind;  // resource plural or kind, e.g. "configmaps"
   std::string name;
   std::string group;
 
@@ -71,8 +71,9 @@ std::string_view ReasonString(Reason r);
 Reason ReasonFromString(std::string_view s);
 
 Error MakeError(Reason reason, std::string message);
-Error NotFound(std::string_view resource, std::string_view name);          // configmaps "x" not found
-Error AlreadyExists(std::string_view resource, std::string_view name);     // configmaps "x" already exists
+Error NotFound(std::string_view resource, std::string_view name);  // configmaps "x" not found
+Error AlreadyExists(std::string_view resource,
+                    std::string_view name);  // configmaps "x" already exists
 // Invalid with every field error: `<Kind> "<name>" is invalid: [a: Required value, b: ...]`.
 Error Invalid(std::string_view kind, std::string_view name, std::vector<Cause> causes);
 Error BadRequest(std::string message);

@@ -2,8 +2,8 @@
 #include "api/object.h"
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace keelson::api {
 namespace {
@@ -141,8 +141,8 @@ std::vector<OwnerReference> Object::owner_references() const {
 }
 
 void Object::add_owner_reference(const OwnerReference& ref) {
-  Json r = {{"apiVersion", ref.api_version}, {"kind", ref.kind}, {"name", ref.name},
-            {"uid", ref.uid}};
+  Json r = {
+      {"apiVersion", ref.api_version}, {"kind", ref.kind}, {"name", ref.name}, {"uid", ref.uid}};
   if (ref.controller) r["controller"] = true;
   if (ref.block_owner_deletion) r["blockOwnerDeletion"] = true;
   MutableMeta()["ownerReferences"].push_back(std::move(r));
@@ -153,8 +153,8 @@ const Json* Object::Find(std::string_view dotted_path) const {
   size_t start = 0;
   while (start <= dotted_path.size()) {
     size_t dot = dotted_path.find('.', start);
-    std::string key(dotted_path.substr(start, dot == std::string_view::npos ? std::string_view::npos
-                                                                            : dot - start));
+    std::string key(dotted_path.substr(
+        start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (!cur->is_object()) return nullptr;
     auto it = cur->find(key);
     if (it == cur->end()) return nullptr;

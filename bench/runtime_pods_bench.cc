@@ -7,8 +7,8 @@
 // Prints one line per figure. Everything it creates (pods, netns, bridge, cgroups) is removed.
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/wait.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -138,7 +138,8 @@ int main() {
       (*spec)["process"].erase("oomScoreAdj");
       WriteFileAtomic(dir + "/config.json", spec->dump());
       auto t0 = BenchClock::now();
-      int rc = RunQuiet({"runc", "--root", tmp / "raw-runc", "run", "--detach", "--bundle", dir, cid});
+      int rc =
+          RunQuiet({"runc", "--root", tmp / "raw-runc", "run", "--detach", "--bundle", dir, cid});
       raw_ms.push_back(std::chrono::duration<double, std::milli>(BenchClock::now() - t0).count());
       if (rc != 0) std::printf("raw runc failed: exit %d\n", rc);
       RunCommand({"runc", "--root", tmp / "raw-runc", "delete", "--force", cid});
