@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 
+#include "api/schema.h"
 #include "api/validation.h"
 
 namespace keelson::api {
@@ -86,42 +87,9 @@ void DefaultContainer(Json& c, bool host_network) {
   });
 }
 
-constexpr std::array kVolumeSources = {
-    "hostPath",
-    "emptyDir",
-    "gcePersistentDisk",
-    "awsElasticBlockStore",
-    "gitRepo",
-    "secret",
-    "nfs",
-    "iscsi",
-    "glusterfs",
-    "persistentVolumeClaim",
-    "rbd",
-    "flexVolume",
-    "cinder",
-    "cephfs",
-    "flocker",
-    "downwardAPI",
-    "fc",
-    "azureFile",
-    "configMap",
-    "vsphereVolume",
-    "quobyte",
-    "azureDisk",
-    "photonPersistentDisk",
-    "projected",
-    "portworxVolume",
-    "scaleIO",
-    "storageos",
-    "csi",
-    "ephemeral",
-    "image",
-};
-
 void DefaultVolume(Json& v) {
   bool any = false;
-  for (const char* s : kVolumeSources) any |= v.contains(s) && !v[s].is_null();
+  for (const char* s : VolumeSourceNames()) any |= v.contains(s) && !v[s].is_null();
   if (!any) v["emptyDir"] = Json::object();
   IfObject(v, "configMap", [](Json& s) { Default(s, "defaultMode", 420); });
   IfObject(v, "secret", [](Json& s) { Default(s, "defaultMode", 420); });

@@ -373,4 +373,41 @@ std::vector<std::string> TypeMismatches(const Object& obj) {
   return collector.out;
 }
 
+namespace {
+constexpr std::array<const char*, 30> kVolumeSources = {
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+};
+}  // namespace
+
+std::span<const char* const> VolumeSourceNames() { return kVolumeSources; }
+
 }  // namespace keelson::api

@@ -3,6 +3,8 @@
 // Built once from a compact table (api/schema_types.cc); immutable afterwards, thread-safe.
 #pragma once
 
+#include <span>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,5 +81,9 @@ void WalkSchema(const SchemaNode& node, const Json& value, const std::string& pr
 // reports them ("json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas
 // of type int32"). Empty for kinds without a schema.
 std::vector<std::string> TypeMismatches(const Object& obj);
+
+// The volume source fields of a v1 Volume ("hostPath", "emptyDir", ...), in Kubernetes' order.
+// Exactly one of them is set in a valid Volume; emptyDir is the default when none is.
+std::span<const char* const> VolumeSourceNames();
 
 }  // namespace keelson::api

@@ -763,38 +763,8 @@ void Container(Errors& e, const Json& c, const std::string& path,
 }
 
 int VolumeSourceCount(const Json& v, std::string* first) {
-  static const char* kSources[] = {"hostPath",
-                                   "emptyDir",
-                                   "gcePersistentDisk",
-                                   "awsElasticBlockStore",
-                                   "gitRepo",
-                                   "secret",
-                                   "nfs",
-                                   "iscsi",
-                                   "glusterfs",
-                                   "persistentVolumeClaim",
-                                   "rbd",
-                                   "flexVolume",
-                                   "cinder",
-                                   "cephfs",
-                                   "flocker",
-                                   "downwardAPI",
-                                   "fc",
-                                   "azureFile",
-                                   "configMap",
-                                   "vsphereVolume",
-                                   "quobyte",
-                                   "azureDisk",
-                                   "photonPersistentDisk",
-                                   "projected",
-                                   "portworxVolume",
-                                   "scaleIO",
-                                   "storageos",
-                                   "csi",
-                                   "ephemeral",
-                                   "image"};
   int n = 0;
-  for (const char* s : kSources) {
+  for (const char* s : VolumeSourceNames()) {
     if (Has(v, s)) {
       if (n == 0 && first) *first = s;
       ++n;
