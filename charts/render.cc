@@ -184,35 +184,6 @@ std::string Trim(std::string s) {
 const char* kFilesType = "engine.files";
 const char* kKubeVersionType = "chartutil.KubeVersion";
 
-std::string Base64Std(std::string_view in) {
-  static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += t[(v >> 6) & 63];
-    out += t[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v =
-        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += t[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
 std::expected<std::string, std::string> StringArgOf(const Value& v) {
   if (v.is_null())
     return std::unexpected(std::string(kRawCallError) + "invalid value; expected string");
@@ -230,7 +201,7 @@ std::string FilesToYaml(const Value& files, bool secrets) {
     std::string base =
         it.key().substr(it.key().rfind('/') == std::string::npos ? 0 : it.key().rfind('/') + 1);
     const std::string& data = it->get_ref<const std::string&>();
-    m[base] = secrets ? Base64Std(data) : data;
+    m[base] = secrets ? Base64(data) : data;
   }
   auto y = GoYamlMarshal(m);
   if (!y) return "";
