@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -118,6 +120,30 @@ api::Result<HandshakeResult> Handshake(const UpgradeRequest& req,
   if (!out.protocol.empty()) out.response += "Sec-WebSocket-Protocol: " + out.protocol + "\r\n";
   out.response += "\r\n";
   return out;
+}
+
+SslTransport::~SslTransport() {
+  // The session is over: close the TLS stream and the socket so that whatever the HTTP server
+  // writes next fails and it drops the connection.
+  auto* ssl = static_cast<SSL*>(ssl_);
+  SSL_shutdown(ssl);
+  ::shutdown(SSL_get_fd(ssl), SHUT_RDWR);
+}
+
+long SslTransport::Read(void* buf, size_t len) {
+  int n = SSL_read(static_cast<SSL*>(ssl_), buf, static_cast<int>(std::min<size_t>(len, 1 << 30)));
+  return n > 0 ? n : (SSL_get_error(static_cast<SSL*>(ssl_), n) == SSL_ERROR_ZERO_RETURN ? 0 : -1);
+}
+
+bool SslTransport::Write(const void* buf, size_t len) {
+  auto* p = static_cast<const char*>(buf);
+  while (len > 0) {
+    int n = SSL_write(static_cast<SSL*>(ssl_), p, static_cast<int>(std::min<size_t>(len, 1 << 30)));
+    if (n <= 0) return false;
+    p += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
 }
 
 bool Conn::ReadFull(void* buf, size_t len) {

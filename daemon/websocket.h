@@ -59,6 +59,21 @@ class Transport {
   virtual bool Write(const void* buf, size_t len) = 0;
 };
 
+// A Transport over an accepted OpenSSL connection (`ssl` is an SSL*; the HTTP server keeps
+// owning it). Destroying it shuts the TLS stream and the socket down, so that whatever the HTTP
+// server writes afterwards fails and it drops the connection instead of writing a response into
+// the WebSocket.
+class SslTransport : public Transport {
+ public:
+  explicit SslTransport(void* ssl) : ssl_(ssl) {}
+  ~SslTransport() override;
+  long Read(void* buf, size_t len) override;
+  bool Write(const void* buf, size_t len) override;
+
+ private:
+  void* ssl_;
+};
+
 enum class Opcode : uint8_t {
   kContinuation = 0x0,
   kText = 0x1,
