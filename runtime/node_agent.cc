@@ -510,11 +510,9 @@ api::Status NodeAgent::ReadLogs(const std::string& ns, const std::string& pod,
   }
 }
 
-api::Result<ExecOutput> NodeAgent::Exec(const std::string& ns, const std::string& pod,
-                                        const std::string& container,
-                                        const std::vector<std::string>& argv,
-                                        const std::string& stdin_data,
-                                        std::chrono::milliseconds timeout) {
+api::Result<std::string> NodeAgent::RunningContainerId(const std::string& ns,
+                                                       const std::string& pod,
+                                                       const std::string& container) {
   auto w = FindWorker(ns, pod);
   if (!w) return std::unexpected(api::NotFound("pods", pod));
   std::string name = container;
@@ -529,7 +527,25 @@ api::Result<ExecOutput> NodeAgent::Exec(const std::string& ns, const std::string
   if (id.empty())
     return std::unexpected(
         api::BadRequest("container " + name + " in pod " + pod + " is not running"));
-  return ctx_->runtime->Exec(id, argv, timeout, stdin_data);
+  return id;
+}
+
+api::Result<ExecOutput> NodeAgent::Exec(const std::string& ns, const std::string& pod,
+                                        const std::string& container,
+                                        const std::vector<std::string>& argv,
+                                        const std::string& stdin_data,
+                                        std::chrono::milliseconds timeout) {
+  auto id = RunningContainerId(ns, pod, container);
+  if (!id) return std::unexpected(id.error());
+  return ctx_->runtime->Exec(*id, argv, timeout, stdin_data);
+}
+
+api::Result<ExecProcess> NodeAgent::ExecStart(const std::string& ns, const std::string& pod,
+                                              const std::string& container,
+                                              const std::vector<std::string>& argv, bool tty) {
+  auto id = RunningContainerId(ns, pod, container);
+  if (!id) return std::unexpected(id.error());
+  return ctx_->runtime->ExecStart(*id, argv, tty);
 }
 
 }  // namespace keelson::runtime

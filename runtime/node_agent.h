@@ -90,6 +90,13 @@ class NodeAgent {
                                const std::string& stdin_data = "",
                                std::chrono::milliseconds timeout = std::chrono::minutes(5));
 
+  // Starts argv in the pod's container with live stdio (a terminal when `tty`) for interactive
+  // exec; see ContainerRuntime::ExecStart. Errors: as Exec, and BadRequest when the runtime
+  // cannot stream.
+  api::Result<ExecProcess> ExecStart(const std::string& ns, const std::string& pod,
+                                     const std::string& container,
+                                     const std::vector<std::string>& argv, bool tty);
+
   // cgroup figures of each running container of the pod (for `keelctl top pods` and the HPA).
   // Errors: NotFound (pod).
   struct ContainerStats {
@@ -109,6 +116,10 @@ class NodeAgent {
   api::Status RegisterNode();
   api::Status RenewLease();
   api::Status ListAndWatch();
+  // The runtime id of the pod's running container ("" = the first). Errors: NotFound,
+  // BadRequest (unknown or not running).
+  api::Result<std::string> RunningContainerId(const std::string& ns, const std::string& pod,
+                                              const std::string& container);
   std::shared_ptr<PodWorker> FindWorker(const std::string& ns, const std::string& name);
   void ReapWorkers();
 
