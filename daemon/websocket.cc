@@ -3,11 +3,20 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
+
+#include "runtime/process.h"
 
 namespace keelson::daemon::ws {
 namespace {
@@ -134,6 +143,10 @@ long SslTransport::Read(void* buf, size_t len) {
   int n = SSL_read(static_cast<SSL*>(ssl_), buf, static_cast<int>(std::min<size_t>(len, 1 << 30)));
   return n > 0 ? n : (SSL_get_error(static_cast<SSL*>(ssl_), n) == SSL_ERROR_ZERO_RETURN ? 0 : -1);
 }
+
+int SslTransport::Fd() const { return SSL_get_fd(static_cast<SSL*>(ssl_)); }
+
+bool SslTransport::Pending() const { return SSL_pending(static_cast<SSL*>(ssl_)) > 0; }
 
 bool SslTransport::Write(const void* buf, size_t len) {
   auto* p = static_cast<const char*>(buf);
@@ -315,6 +328,139 @@ api::Status ServeRemoteCommand(
     status = ExitStatusJson(result->exit_code, opts.command);
   }
   if (!send(kError, status)) return broke();
+  conn.Close(1000);
+  return {};
+}
+
+namespace {
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Ends a process whose client went away: SIGTERM, then SIGKILL after 2 s; returns its status.
+int EndProcess(int pid) {
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 40; ++i) {
+    int st = 0;
+    if (waitpid(pid, &st, WNOHANG) == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid, SIGKILL);
+  return runtime::WaitCommand(pid);
+}
+
+}  // namespace
+
+api::Status ServeRemoteCommandStream(Conn& conn, const RemoteCommandOptions& opts,
+                                     runtime::ExecProcess proc) {
+  auto send = [&](uint8_t channel, std::string_view data) {
+    std::string p(1, static_cast<char>(channel));
+    p.append(data);
+    return conn.Write(Opcode::kBinary, p);
+  };
+  // Outputs: the terminal (tty) or the stdout and stderr pipes.
+  struct Output {
+    int fd;
+    uint8_t channel;
+  };
+  std::vector<Output> outputs;
+  int input = proc.terminal >= 0 ? proc.terminal : proc.in;
+  if (proc.terminal >= 0) {
+    outputs.push_back({proc.terminal, kStdout});
+  } else {
+    if (proc.out >= 0) outputs.push_back({proc.out, kStdout});
+    if (proc.err >= 0) outputs.push_back({proc.err, kStderr});
+  }
+  bool input_open = input >= 0;
+  if (!opts.stdin && proc.in >= 0) {
+    close(proc.in);
+    input_open = false;
+  }
+  auto close_all = [&] {
+    for (auto& o : outputs) close(o.fd);
+    if (proc.in >= 0 && input_open && proc.terminal < 0) close(proc.in);
+  };
+  bool client_gone = false;
+  char buf[32768];
+  while (!outputs.empty()) {
+    std::vector<pollfd> fds;
+    fds.push_back({conn.transport().Fd(), POLLIN, 0});
+    for (auto& o : outputs) fds.push_back({o.fd, POLLIN, 0});
+    int timeout = conn.transport().Pending() ? 0 : -1;
+    int r = ::poll(fds.data(), fds.size(), timeout);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) break;
+    if (fds[0].revents || conn.transport().Pending()) {
+      auto m = conn.Read();
+      if (!m || m->opcode == Opcode::kClose) {
+        client_gone = true;
+        break;
+      }
+      if (!m->payload.empty()) {
+        auto channel = static_cast<uint8_t>(m->payload[0]);
+        std::string_view data(m->payload);
+        data.remove_prefix(1);
+        if (channel == kStdin && input_open && opts.stdin) {
+          if (!WriteAll(input, data) && proc.terminal < 0) {
+            close(proc.in);
+            input_open = false;
+          }
+        } else if (channel == kResize && proc.terminal >= 0) {
+          auto size = nlohmann::json::parse(data, nullptr, false);
+          if (size.is_object()) {
+            winsize ws{};
+            ws.ws_col = size.value("Width", 0);
+            ws.ws_row = size.value("Height", 0);
+            ioctl(proc.terminal, TIOCSWINSZ, &ws);
+          }
+        } else if (channel == kCloseStream && data.size() == 1 &&
+                   static_cast<uint8_t>(data[0]) == kStdin && input_open) {
+          if (proc.terminal >= 0) {
+            WriteAll(proc.terminal, "\x04");  // end of input on a terminal is ^D
+          } else {
+            close(proc.in);
+          }
+          input_open = false;
+        }
+      }
+    }
+    for (size_t i = 1; i < fds.size(); ++i) {
+      if (!fds[i].revents) continue;
+      int fd = fds[i].fd;
+      auto it = std::ranges::find_if(outputs, [&](const Output& o) { return o.fd == fd; });
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        bool wanted = it->channel == kStdout ? opts.stdout : opts.stderr;
+        if (wanted && !send(it->channel, std::string_view(buf, static_cast<size_t>(n)))) {
+          client_gone = true;
+          break;
+        }
+        continue;
+      }
+      // End of output (EIO on a terminal whose last writer closed).
+      close(fd);
+      outputs.erase(it);
+    }
+    if (client_gone) break;
+  }
+  if (client_gone) {
+    close_all();
+    EndProcess(proc.pid);
+    return std::unexpected(api::Internal("the exec client went away"));
+  }
+  close_all();
+  int code = runtime::WaitCommand(proc.pid);
+  if (!send(kError, ExitStatusJson(code, opts.command))) {
+    return std::unexpected(api::Internal("websocket connection broke"));
+  }
   conn.Close(1000);
   return {};
 }

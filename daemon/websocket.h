@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "api/error.h"
+#include "runtime/container_runtime.h"
 
 namespace keelson::daemon::ws {
 
@@ -57,6 +58,9 @@ class Transport {
   virtual ~Transport() = default;
   virtual long Read(void* buf, size_t len) = 0;
   virtual bool Write(const void* buf, size_t len) = 0;
+  // The socket to poll for readability, and whether bytes are already buffered above it.
+  virtual int Fd() const = 0;
+  virtual bool Pending() const { return false; }
 };
 
 // A Transport over an accepted OpenSSL connection (`ssl` is an SSL*; the HTTP server keeps
@@ -69,6 +73,8 @@ class SslTransport : public Transport {
   ~SslTransport() override;
   long Read(void* buf, size_t len) override;
   bool Write(const void* buf, size_t len) override;
+  int Fd() const override;
+  bool Pending() const override;
 
  private:
   void* ssl_;
@@ -92,6 +98,7 @@ struct Message {
 class Conn {
  public:
   explicit Conn(Transport& t, size_t max_message = 16u << 20) : t_(t), max_(max_message) {}
+  Transport& transport() { return t_; }
   // The next data or close message (fragments joined; pings answered; pongs skipped). Errors:
   // BadRequest (protocol violation: unmasked client frame, bad opcode, oversized message),
   // InternalError (the connection broke or ended).
@@ -135,6 +142,15 @@ struct RemoteCommandResult {
 api::Status ServeRemoteCommand(
     Conn& conn, const RemoteCommandOptions& opts,
     const std::function<api::Result<RemoteCommandResult>(const std::string& stdin_data)>& run);
+
+// Runs one interactive session over a started process (runtime::ContainerRuntime::ExecStart):
+// stdin frames go to the process as they arrive (the v5 close signal closes its stdin), resize
+// messages (channel 4, {"Width":w,"Height":h}) resize the terminal, output is sent as it is
+// produced; when the output ends the exit status goes on channel 3 and the WebSocket closes.
+// If the client goes away first the process is sent SIGTERM (SIGKILL after 2 s). Takes
+// ownership of the process's fds and reaps it. Returns an error only when the connection failed.
+api::Status ServeRemoteCommandStream(Conn& conn, const RemoteCommandOptions& opts,
+                                     runtime::ExecProcess proc);
 
 // The metav1.Status JSON kubectl expects on channel 3 for an exit code (Success for 0).
 std::string ExitStatusJson(int exit_code, std::string_view command);

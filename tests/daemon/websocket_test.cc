@@ -4,8 +4,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#include "runtime/process.h"
 
 namespace keelson::daemon::ws {
 namespace {
@@ -17,6 +20,7 @@ class FdTransport : public Transport {
   bool Write(const void* buf, size_t len) override {
     return ::write(fd_, buf, len) == static_cast<ssize_t>(len);
   }
+  int Fd() const override { return fd_; }
 
  private:
   int fd_;
@@ -198,6 +202,55 @@ TEST(WebSocketRemoteCommand, RunErrorsBecomeAFailureStatus) {
   EXPECT_EQ(j["status"], "Failure");
   EXPECT_EQ(j["message"], "container c is not running");
   EXPECT_EQ(ExitStatusJson(0, "x"), R"({"metadata":{},"status":"Success"})");
+}
+
+TEST(WebSocketRemoteCommand, StreamsALiveProcessBothWays) {
+  Pair p;
+  FdTransport t(p.fds[0]);
+  Conn conn(t);
+  auto child =
+      runtime::StartCommand({"sh", "-c", "echo ready; read x; echo got $x; echo e >&2; exit 2"});
+  ASSERT_TRUE(child) << child.error().message;
+  RemoteCommandOptions opts;
+  opts.stdin = true;
+  api::Status st;
+  std::thread server([&] {
+    st = ServeRemoteCommandStream(conn, opts, {child->pid, -1, child->in, child->out, child->err});
+  });
+  // The process speaks first; the client answers only after it saw that output.
+  EXPECT_EQ(p.ClientRead().second, std::string("\x01") + "ready\n");
+  p.ClientSend(EncodeClientFrame(Opcode::kBinary, std::string("\x00", 1) + "hi\n"));
+  p.ClientSend(EncodeClientFrame(Opcode::kBinary, std::string("\xff\x00", 2)));
+  std::string out, err, status;
+  for (;;) {
+    auto [op, payload] = p.ClientRead();
+    if (op != 0x2) break;
+    if (payload[0] == 1) out += payload.substr(1);
+    if (payload[0] == 2) err += payload.substr(1);
+    if (payload[0] == 3) status = payload.substr(1);
+  }
+  server.join();
+  ASSERT_TRUE(st) << st.error().message;
+  EXPECT_EQ(out, "got hi\n");
+  EXPECT_EQ(err, "e\n");
+  EXPECT_EQ(nlohmann::json::parse(status)["details"]["causes"][0]["message"], "2");
+}
+
+TEST(WebSocketRemoteCommand, AClientThatLeavesEndsTheProcess) {
+  Pair p;
+  FdTransport t(p.fds[0]);
+  Conn conn(t);
+  auto child = runtime::StartCommand({"sleep", "60"});
+  ASSERT_TRUE(child);
+  RemoteCommandOptions opts;
+  opts.stdin = true;
+  p.ClientSend(EncodeClientFrame(Opcode::kClose, std::string("\x03\xe8", 2)));
+  auto start = std::chrono::steady_clock::now();
+  auto st =
+      ServeRemoteCommandStream(conn, opts, {child->pid, -1, child->in, child->out, child->err});
+  EXPECT_FALSE(st);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_NE(kill(child->pid, 0), 0) << "the process was reaped";
 }
 
 }  // namespace
