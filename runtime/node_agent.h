@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/client.h"
 #include "api/error.h"
@@ -46,6 +47,9 @@ struct NodeAgentConfig {
   std::chrono::milliseconds sync_interval{1000};   // worker resync (probes, backoffs)
   std::chrono::milliseconds volume_refresh{3000};  // configMap/secret volume refresh
   int max_pods = 110;
+  // Registries ("host" or "host:port") pulled from over plain HTTP instead of HTTPS; localhost
+  // and 127.0.0.0/8 always are (Docker's insecure-registries).
+  std::vector<std::string> insecure_registries;
 };
 
 struct LogOptions {
@@ -58,6 +62,7 @@ struct LogOptions {
 };
 
 class ImageStore;
+class ImagePuller;
 class Cni;
 class PodWorker;
 struct AgentContext;
@@ -100,6 +105,9 @@ class NodeAgent {
 
   const std::string& node_name() const;
   ImageStore& images();
+  // Registry pulls with the node's settings, deduplicated with the pod workers' (keelctl image
+  // pull).
+  ImagePuller& puller();
   ContainerRuntime& runtime();
 
  private:
