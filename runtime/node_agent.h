@@ -43,13 +43,13 @@ struct NodeAgentConfig {
   std::string cluster_dns;   // nameserver for pods' resolv.conf ("" = the host's resolv.conf)
   std::string cluster_domain = "cluster.local";
   std::string host_ip;  // "" = first non-loopback IPv4
+  // Registries ("host" or "host:port") pulled from over plain HTTP instead of HTTPS; localhost
+  // and 127.0.0.0/8 always are (Docker's insecure-registries).
+  std::vector<std::string> insecure_registries;
   std::chrono::milliseconds lease_interval{10000};
   std::chrono::milliseconds sync_interval{1000};   // worker resync (probes, backoffs)
   std::chrono::milliseconds volume_refresh{3000};  // configMap/secret volume refresh
   int max_pods = 110;
-  // Registries ("host" or "host:port") pulled from over plain HTTP instead of HTTPS; localhost
-  // and 127.0.0.0/8 always are (Docker's insecure-registries).
-  std::vector<std::string> insecure_registries;
 };
 
 struct LogOptions {
