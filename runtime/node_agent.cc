@@ -124,6 +124,9 @@ api::Result<std::unique_ptr<NodeAgent>> NodeAgent::Create(api::Client* client,
     clock = ctx->owned_clock.get();
   }
   ctx->clock = clock;
+  ctx->puller = std::make_unique<ImagePuller>(
+      ctx->images.get(), client, RegistryOptions{.insecure_registries = config.insecure_registries},
+      clock);
   std::string pod_prefix =
       config.pod_cidr.substr(0, config.pod_cidr.find('.', config.pod_cidr.find('.') + 1) + 1);
   ctx->node.node_name = config.node_name;
@@ -144,6 +147,7 @@ NodeAgent::~NodeAgent() { Stop(); }
 
 const std::string& NodeAgent::node_name() const { return ctx_->config.node_name; }
 ImageStore& NodeAgent::images() { return *ctx_->images; }
+ImagePuller& NodeAgent::puller() { return *ctx_->puller; }
 ContainerRuntime& NodeAgent::runtime() { return *ctx_->runtime; }
 
 api::Status NodeAgent::RegisterNode() {

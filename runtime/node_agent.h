@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/client.h"
 #include "api/error.h"
@@ -42,6 +43,9 @@ struct NodeAgentConfig {
   std::string cluster_dns;   // nameserver for pods' resolv.conf ("" = the host's resolv.conf)
   std::string cluster_domain = "cluster.local";
   std::string host_ip;  // "" = first non-loopback IPv4
+  // Registries ("host" or "host:port") pulled from over plain HTTP instead of HTTPS; localhost
+  // and 127.0.0.0/8 always are (Docker's insecure-registries).
+  std::vector<std::string> insecure_registries;
   std::chrono::milliseconds lease_interval{10000};
   std::chrono::milliseconds sync_interval{1000};   // worker resync (probes, backoffs)
   std::chrono::milliseconds volume_refresh{3000};  // configMap/secret volume refresh
@@ -58,6 +62,7 @@ struct LogOptions {
 };
 
 class ImageStore;
+class ImagePuller;
 class Cni;
 class PodWorker;
 struct AgentContext;
@@ -107,6 +112,9 @@ class NodeAgent {
 
   const std::string& node_name() const;
   ImageStore& images();
+  // Registry pulls with the node's settings, deduplicated with the pod workers' (keelctl image
+  // pull).
+  ImagePuller& puller();
   ContainerRuntime& runtime();
 
  private:
