@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,43 +25,40 @@ api::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
   for (auto& e : opts.env) cenv.push_back(const_cast<char*>(e.c_str()));
   cenv.push_back(nullptr);
 
-  int in[2], out[2], err[2], exec_err[2];
-  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
-      pipe2(exec_err, O_CLOEXEC)) {
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
     return std::unexpected(api::Internal(ErrnoMessage("run " + argv[0] + ": pipe")));
   }
-  pid_t pid = fork();
-  if (pid < 0) return std::unexpected(api::Internal(ErrnoMessage("run " + argv[0] + ": fork")));
-  if (pid == 0) {
-    setpgid(0, 0);
-    dup2(in[0], 0);
-    dup2(out[1], 1);
-    dup2(err[1], 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);
-    if (!opts.env.empty()) {
-      execvpe(cargv[0], cargv.data(), cenv.data());
-    } else {
-      execvp(cargv[0], cargv.data());
-    }
-    int e = errno;
-    (void)!write(exec_err[1], &e, sizeof e);
-    _exit(127);
-  }
+  // posix_spawn (vfork semantics: no copy of this process's page tables, which grow with the
+  // number of pods) instead of fork; it reports exec failures as its return value.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, pipe_only;
+  sigemptyset(&none);
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &pipe_only);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_USEVFORK);
+  pid_t pid = -1;
+  int e = posix_spawnp(&pid, cargv[0], &actions, &attr, cargv.data(),
+                       opts.env.empty() ? environ : cenv.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   close(in[0]);
   close(out[1]);
   close(err[1]);
-  close(exec_err[1]);
-  int e = 0;
-  ssize_t got = read(exec_err[0], &e, sizeof e);
-  close(exec_err[0]);
-  if (got == sizeof e) {
+  if (e != 0) {
     close(in[1]);
     close(out[0]);
     close(err[0]);
-    waitpid(pid, nullptr, 0);
     return std::unexpected(api::Internal("run " + argv[0] + ": " + std::strerror(e)));
   }
   fcntl(in[1], F_SETFL, O_NONBLOCK);
