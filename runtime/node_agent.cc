@@ -569,6 +569,8 @@ api::Status NodeAgent::ReadLogs(const std::string& ns, const std::string& pod,
       continue;
     }
     if (!running || stop_) return {};
+    // Keep-alive while the container is silent: lets the caller end the stream (client gone).
+    if (!sink(std::string_view())) return {};
     std::this_thread::sleep_for(200ms);
   }
 }

@@ -90,7 +90,9 @@ class NodeAgent {
   void Stop();
 
   // Streams a container's log lines to `sink` (each call one line including its "\n", with the
-  // RFC 3339 timestamp prefix when asked). Errors: NotFound (pod, container, or no previous
+  // RFC 3339 timestamp prefix when asked). While following a silent container `sink` is also
+  // called with an empty view every 200 ms: return false to end the stream (the client left).
+  // Errors: NotFound (pod, container, or no previous
   // attempt), BadRequest (several containers and none named).
   api::Status ReadLogs(const std::string& ns, const std::string& pod, const LogOptions& opts,
                        const std::function<bool(std::string_view)>& sink);
