@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,9 +19,13 @@
 #include <sstream>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "api/selector.h"
+#include "daemon/websocket.h"
 #include "runtime/image_store.h"
 #include "runtime/node_agent.h"
+#include "runtime/process.h"
 
 namespace keelson::daemon {
 namespace {
@@ -376,11 +381,17 @@ void NodeApi::ServeLog(const httplib::Request& req, httplib::Response& res, Requ
 
 void NodeApi::ServeExec(const httplib::Request& req, httplib::Response& res, RequestContext& ctx,
                         const std::string& ns, const std::string& name) {
-  if (req.has_header("Upgrade")) {
-    return SendError(res, api::BadRequest("keelsond does not serve streaming exec "
-                                          "(SPDY/WebSocket) yet; use keelctl exec"));
+  ws::UpgradeRequest upgrade{req.get_header_value("Upgrade"), req.get_header_value("Connection"),
+                             req.get_header_value("Sec-WebSocket-Key"),
+                             req.get_header_value("Sec-WebSocket-Version"),
+                             req.get_header_value("Sec-WebSocket-Protocol")};
+  bool streaming = ws::IsUpgrade(upgrade);
+  if (!streaming && req.has_header("Upgrade")) {
+    return SendError(res, api::BadRequest("keelsond serves exec over WebSocket "
+                                          "(v5.channel.k8s.io), not " +
+                                          req.get_header_value("Upgrade")));
   }
-  if (req.method != "POST") {
+  if (!streaming && req.method != "POST") {
     return SendError(res, api::MakeError(api::Reason::kMethodNotAllowed,
                                          "exec without a streaming upgrade takes POST"));
   }
@@ -413,6 +424,7 @@ void NodeApi::ServeExec(const httplib::Request& req, httplib::Response& res, Req
   }
   if (agent_ == nullptr) return SendError(res, AgentOff("pods/exec"));
   if (auto s = OnThisNode(*pod, agent_->node_name()); !s) return SendError(res, s.error());
+  if (streaming) return ServeExecStream(req, res, upgrade, ns, name, *container, argv);
   std::string stdin_data = ParseBool(req.get_param_value("stdin")) ? req.body : std::string();
   auto out = agent_->Exec(ns, name, *container, argv, stdin_data, std::chrono::seconds(*timeout));
   if (!out) return SendError(res, out.error());
@@ -423,6 +435,59 @@ void NodeApi::ServeExec(const httplib::Request& req, httplib::Response& res, Req
                 {"timedOut", out->timed_out},
                 {"stdout", Base64(out->out)},
                 {"stderr", Base64(out->err)}});
+}
+
+void NodeApi::ServeExecStream(const httplib::Request& req, httplib::Response& res,
+                              const ws::UpgradeRequest& upgrade, const std::string& ns,
+                              const std::string& name, const std::string& container,
+                              const std::vector<std::string>& argv) {
+  auto hs = ws::Handshake(upgrade, {"v5.channel.k8s.io", "v4.channel.k8s.io"});
+  if (!hs) return SendError(res, hs.error());
+  if (req.ssl == nullptr) {
+    return SendError(res, api::BadRequest("exec over WebSocket needs the TLS listener"));
+  }
+  ws::RemoteCommandOptions opts;
+  opts.stdin = ParseBool(req.get_param_value("stdin"));
+  opts.stdout = !req.has_param("stdout") || ParseBool(req.get_param_value("stdout"));
+  opts.stderr = !req.has_param("stderr") || ParseBool(req.get_param_value("stderr"));
+  opts.tty = ParseBool(req.get_param_value("tty"));
+  for (const auto& a : argv) opts.command += (opts.command.empty() ? "" : " ") + a;
+  auto proc = agent_->ExecStart(ns, name, container, argv, opts.tty);
+  bool buffered = false;
+  if (!proc) {
+    // A runtime that cannot stream still runs non-interactive commands.
+    if (opts.tty || proc.error().message.find("cannot stream") == std::string::npos) {
+      return SendError(res, proc.error());
+    }
+    buffered = true;
+  }
+  // From here the connection is the WebSocket's: the transport shuts it down when it goes, so
+  // the HTTP server cannot write a response into it afterwards.
+  res.set_header("Connection", "close");
+  ws::SslTransport transport(const_cast<SSL*>(req.ssl));
+  if (!transport.Write(hs->response.data(), hs->response.size())) {
+    if (proc) {
+      for (int fd : {proc->terminal, proc->in, proc->out, proc->err}) {
+        if (fd >= 0) close(fd);
+      }
+      kill(proc->pid, SIGTERM);
+      runtime::WaitCommand(proc->pid);
+    }
+    return;
+  }
+  ws::Conn conn(transport);
+  api::Status st;
+  if (buffered) {
+    st = ws::ServeRemoteCommand(conn, opts, [&](const std::string& stdin_data) {
+      auto out = agent_->Exec(ns, name, container, argv, stdin_data);
+      if (!out) return api::Result<ws::RemoteCommandResult>(std::unexpected(out.error()));
+      return api::Result<ws::RemoteCommandResult>(
+          ws::RemoteCommandResult{out->exit_code, std::move(out->out), std::move(out->err)});
+    });
+  } else {
+    st = ws::ServeRemoteCommandStream(conn, opts, *proc);
+  }
+  if (!st) spdlog::info("exec session ended pod={}/{} reason=\"{}\"", ns, name, st.error().message);
 }
 
 std::map<std::string, int64_t> NodeApi::CpuRates(

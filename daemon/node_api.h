@@ -7,7 +7,10 @@
 //   POST /api/v1/namespaces/{ns}/pods/{name}/exec?container=&command=a&command=b&stdin=
 //        &timeoutSeconds= (body = stdin when stdin=true)              → 200 application/json
 //        {"kind":"ExecResult","apiVersion":"keelson.dev/v1","exitCode":N,"stdout":"<base64>",
-//         "stderr":"<base64>","timedOut":false}; an Upgrade header (SPDY/WebSocket) → 400
+//         "stderr":"<base64>","timedOut":false}
+//   GET|POST the same exec path with a WebSocket upgrade (v5.channel.k8s.io or v4; what
+//        `kubectl exec [-it]` sends) → 101 and a remote-command session (daemon/websocket.h);
+//        `tty=true` gives a terminal. SPDY upgrades → 400.
 //   GET  /apis/metrics.k8s.io/v1beta1/nodes[/{name}]                    → NodeMetrics(List)
 //   GET  /apis/metrics.k8s.io/v1beta1[/namespaces/{ns}]/pods[/{name}]   → PodMetrics(List)
 //   GET    /apis/keelson.dev/v1/images                                  → ImageList
@@ -38,6 +41,9 @@ class ContentReader;
 namespace keelson::runtime {
 class NodeAgent;
 }
+namespace keelson::daemon::ws {
+struct UpgradeRequest;
+}
 
 namespace keelson::daemon {
 
@@ -66,6 +72,11 @@ class NodeApi {
   static constexpr uint64_t kMaxImageBytes = 4ull << 30;
 
  private:
+  // The WebSocket half of ServeExec, after the request was authorized and checked.
+  void ServeExecStream(const httplib::Request& req, httplib::Response& res,
+                       const ws::UpgradeRequest& upgrade, const std::string& ns,
+                       const std::string& name, const std::string& container,
+                       const std::vector<std::string>& argv);
   struct CpuSample {
     std::chrono::steady_clock::time_point at;
     int64_t cpu_ns = 0;

@@ -260,10 +260,28 @@ TEST_F(RootNodeE2E, PodRunsWithLogsExecTopAndGracefulDelete) {
   EXPECT_EQ(Base64Decode(ej["stdout"]), "out piped\n");
   EXPECT_EQ(Base64Decode(ej["stderr"]), "err\n");
   auto up = c->Post("/api/v1/namespaces/default/pods/web/exec?command=true",
-                    httplib::Headers{{"Upgrade", "SPDY/3.1"}}, "", "text/plain");
+                    httplib::Headers{{"Upgrade", "SPDY/3.1"}, {"Connection", "Upgrade"}}, "",
+                    "text/plain");
   ASSERT_TRUE(up);
   EXPECT_EQ(up->status, 400);
-  EXPECT_NE(up->body.find("use keelctl exec"), std::string::npos);
+  EXPECT_NE(up->body.find("over WebSocket"), std::string::npos) << up->body;
+
+  // Real kubectl exec over WebSocket (v5.channel.k8s.io): output, stderr, exit code, stdin.
+  auto kex = Kubectl("exec web -- sh -c 'echo out $(hostname); echo err >&2; exit 3'");
+  EXPECT_EQ(kex.code, 3) << kex.out;
+  EXPECT_NE(kex.out.find("out web\n"), std::string::npos) << kex.out;
+  EXPECT_NE(kex.out.find("err\n"), std::string::npos) << kex.out;
+  EXPECT_NE(kex.out.find("command terminated with exit code 3"), std::string::npos) << kex.out;
+  auto kin = Kubectl("exec -i web -- sh -c 'read x; echo got $x'", "echo typed | ");
+  EXPECT_EQ(kin.code, 0) << kin.out;
+  EXPECT_EQ(kin.out, "got typed\n");
+  // -it: a terminal (script(1) gives kubectl one); the shell sees a tty and its exit code.
+  auto tty = Sh("script -qec \"" + std::string(kKubectl) + " --kubeconfig " + d_->kubeconfig() +
+                    " exec -it web -- sh -c 'test -t 0 && echo on-a-tty; exit 4'\" /dev/null"
+                    " </dev/null",
+                nullptr);
+  EXPECT_NE(tty.find("on-a-tty"), std::string::npos) << tty;
+  EXPECT_NE(tty.find("command terminated with exit code 4"), std::string::npos) << tty;
 
   // kubectl top (metrics.k8s.io).
   auto top = Kubectl("top pod web");
