@@ -52,6 +52,7 @@ class TestRegistry {
     // set: token auth instead of htpasswd (realm URL, service, issuer, PEM bundle of the token
     // signing cert)
     std::string token_realm, token_service, token_issuer, token_rootcert;
+    std::string tls_cert, tls_key;  // set: serve HTTPS only
   };
 
   // Starts the registry with its storage and config under `dir` (which must exist). Returns
@@ -115,6 +116,9 @@ class TestRegistry {
         "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"
         "storage:\n  filesystem:\n    rootdirectory: " +
         storage() + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + host_ + "\n";
+    if (!opts_.tls_cert.empty()) {
+      cfg += "  tls:\n    certificate: " + opts_.tls_cert + "\n    key: " + opts_.tls_key + "\n";
+    }
     if (!opts_.token_realm.empty()) {
       cfg += "auth:\n  token:\n    realm: " + opts_.token_realm +
              "\n    service: " + opts_.token_service + "\n    issuer: " + opts_.token_issuer +
@@ -162,7 +166,8 @@ class TestRegistry {
         return false;
       }
       auto res = c.Get("/v2/");
-      if (res && (res->status == 200 || res->status == 401)) return true;
+      // Any HTTP answer means it listens (a TLS-only registry answers plain HTTP with a 400).
+      if (res) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     *err = "docker-registry did not answer on " + host_;

@@ -575,6 +575,56 @@ TEST_F(RegistryPull, TamperedOrTruncatedBlobsAreRejectedAndNothingIsStored) {
   EXPECT_TRUE(store_->Pull(ref, {}, {}));
 }
 
+TEST_F(RegistryPull, TlsRegistriesAreVerifiedAndNeverFallBackToPlainHttp) {
+  std::string cert = tmp_ / "tls-cert.pem", key = tmp_ / "tls-key.pem";
+  auto r = RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                       "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                       "subjectAltName=IP:127.0.0.1"});
+  ASSERT_TRUE(r && r->exit_code == 0) << (r ? r->err : r.error().message);
+  auto reg = StartRegistry({.tls_cert = cert, .tls_key = key}, {"busybox:1"});
+  ASSERT_TRUE(reg);
+  std::string ref = reg->host() + "/busybox:1";
+  auto untrusted = store_->Pull(ref, {}, {});
+  ASSERT_FALSE(untrusted);
+  EXPECT_EQ(untrusted.error().reason, api::Reason::kServiceUnavailable);
+  EXPECT_NE(untrusted.error().message.find("GET https://" + reg->host() +
+                                           "/v2/busybox/manifests/1: TLS certificate verification "
+                                           "failed"),
+            std::string::npos)
+      << untrusted.error().message;
+  ExpectStoreEmpty();
+
+  RegistryOptions opts;
+  opts.ca_file = cert;
+  RegistryClient client(*ParseImageReference(ref), {}, opts);
+  auto m = client.GetManifest("1");
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(client.base_url(), "https://" + reg->host());
+  auto img = store_->Pull(ref, {}, opts);
+  ASSERT_TRUE(img) << img.error().message;
+  EXPECT_EQ(img->manifest_digest, m->digest);
+}
+
+TEST_F(RegistryPull, PlainHttpOnlyForLoopbackAndListedInsecureRegistries) {
+  RegistryOptions opts;
+  opts.insecure_registries = {"r.example:5000", "http://plain.example/"};
+  auto base = [&](const char* ref) {
+    return RegistryClient(*ParseImageReference(ref), {}, opts).base_url();
+  };
+  EXPECT_EQ(base("busybox"), "https://registry-1.docker.io");
+  EXPECT_EQ(base("r.example:5000/a"), "http://r.example:5000");
+  EXPECT_EQ(base("r.example:5001/a"), "https://r.example:5001");
+  EXPECT_EQ(base("plain.example/a"), "http://plain.example");
+  EXPECT_EQ(base("other.example/a"), "https://other.example");
+  // Loopback starts with TLS and falls back only when the registry does not speak it.
+  EXPECT_EQ(base("localhost:5000/a"), "https://localhost:5000");
+  auto reg = StartRegistry({}, {"busybox:1"});
+  ASSERT_TRUE(reg);
+  RegistryClient client(*ParseImageReference(reg->host() + "/busybox:1"), {}, {});
+  ASSERT_TRUE(client.GetManifest("1"));
+  EXPECT_EQ(client.base_url(), "http://" + reg->host());
+}
+
 // Pushes a manifest list / OCI index over the distribution API (what `docker buildx` does).
 std::string PutManifest(const testing::TestRegistry& r, const std::string& path,
                         const std::string& body, const std::string& media_type) {
