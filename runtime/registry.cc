@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "runtime/fsutil.h"
@@ -610,6 +611,38 @@ bool IsInsecureRegistry(std::string_view host, const RegistryOptions& opts) {
 // ---------------------------------------------------------------------------------------------
 // Client
 
+namespace {
+
+// Loopback registries found to speak plain HTTP, remembered for a while so that every pull does
+// not pay a TLS attempt (and the CA bundle load) first.
+class PlainHttpCache {
+ public:
+  bool Known(const std::string& host) {
+    std::lock_guard lock(mu_);
+    auto it = until_.find(host);
+    return it != until_.end() && std::chrono::steady_clock::now() < it->second;
+  }
+  void Forget(const std::string& host) {
+    std::lock_guard lock(mu_);
+    until_.erase(host);
+  }
+  void Remember(const std::string& host) {
+    std::lock_guard lock(mu_);
+    until_[host] = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> until_;
+};
+
+PlainHttpCache& PlainHttpHosts() {
+  static PlainHttpCache cache;
+  return cache;
+}
+
+}  // namespace
+
 struct RegistryClient::Impl {
   ImageReference ref;
   RegistryAuth auth;
@@ -617,6 +650,7 @@ struct RegistryClient::Impl {
   std::string registry_host;   // host[:port] of base_url
   std::string base;            // "https://host[:port]" (or http://)
   bool http_fallback = false;  // loopback: switch to http:// if the registry has no TLS
+  bool http_cached = false;    // loopback known to be plain HTTP: back to TLS if that fails
   httplib::Error last_transport_error = httplib::Error::Success;
   std::string authorization;  // current Authorization header for the registry
   std::map<std::string, std::unique_ptr<httplib::Client>> clients;  // by origin
@@ -808,12 +842,23 @@ struct RegistryClient::Impl {
     std::string used = authorization;
     last_transport_error = httplib::Error::Success;
     auto ans = Get(url, extra, sink, limit, sink_error, used);
-    if (http_fallback) {
+    if (http_cached) {
+      http_cached = false;
+      // A registry that started speaking TLS on the port answers plain HTTP with a 400.
+      if ((!ans || ans->status == 400) && url.starts_with(base)) {
+        PlainHttpHosts().Forget(registry_host);
+        std::string tls = "https://" + registry_host;
+        url = tls + url.substr(base.size());
+        base = tls;
+        ans = Get(url, extra, sink, limit, sink_error, used);
+      }
+    } else if (http_fallback) {
       http_fallback = false;
       if (!ans && last_transport_error == httplib::Error::SSLConnection && url.starts_with(base)) {
         std::string plain = "http://" + registry_host;
         url = plain + url.substr(base.size());
         base = plain;
+        PlainHttpHosts().Remember(registry_host);
         ans = Get(url, extra, sink, limit, sink_error, used);
       }
     }
@@ -830,6 +875,11 @@ RegistryClient::RegistryClient(ImageReference ref, RegistryAuth auth, RegistryOp
   std::string host = ref.domain == "docker.io" ? "registry-1.docker.io" : ref.domain;
   impl_->base = (IsInsecureRegistry(ref.domain, opts) ? "http://" : "https://") + host;
   impl_->http_fallback = impl_->base.starts_with("https://") && IsLoopbackRegistry(host);
+  if (impl_->http_fallback && PlainHttpHosts().Known(host)) {
+    impl_->base = "http://" + host;
+    impl_->http_fallback = false;
+    impl_->http_cached = true;
+  }
   impl_->registry_host = host;
   impl_->ref = std::move(ref);
   impl_->auth = std::move(auth);
