@@ -715,11 +715,11 @@ api::Result<std::vector<ImageInfo>> ImageStore::Import(const std::string& archiv
         std::string mt = m.value("mediaType", desc.value("mediaType", ""));
         if (mt.find("index") != std::string::npos ||
             mt.find("manifest.list") != std::string::npos) {
-          // Multi-platform: take linux/amd64 (or the only entry).
+          // Multi-platform: take linux/<this arch> (or the only entry).
           for (auto& sub : m.at("manifests")) {
             auto p = sub.value("platform", Json::object());
-            if (m["manifests"].size() == 1 ||
-                (p.value("os", "") == "linux" && p.value("architecture", "") == "amd64")) {
+            if (m["manifests"].size() == 1 || (p.value("os", "") == "linux" &&
+                                               p.value("architecture", "") == HostArchitecture())) {
               todo.emplace_back(sub, ref);
               break;
             }

@@ -29,13 +29,13 @@ struct AgentContext {
   NodeAgentConfig config;
   NodeFacts node;
   std::unique_ptr<ImageStore> images;
+  std::unique_ptr<ImagePuller> puller;  // after `images`: destroyed (joined) before it
   std::unique_ptr<ContainerRuntime> runtime;
   std::unique_ptr<Cni> cni;
   Cgroups cgroups;
   Clock* clock = nullptr;
   std::unique_ptr<Clock> owned_clock;
   std::mutex cni_mu;  // host-local and the bridge plugin serialize poorly across many pods
-  std::unique_ptr<ImagePuller> puller;  // after `images`: destroyed (joined) before it
 };
 
 class PodWorker {

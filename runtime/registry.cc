@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "runtime/fsutil.h"
@@ -591,9 +592,13 @@ std::vector<AuthChallenge> ParseWwwAuthenticate(std::string_view h) {
   return out;
 }
 
+bool IsLoopbackRegistry(std::string_view host) {
+  std::string h = HostOnly(host);
+  return h == "localhost" || h.starts_with("127.") || h == "::1";
+}
+
 bool IsInsecureRegistry(std::string_view host, const RegistryOptions& opts) {
   std::string h = HostOnly(host);
-  if (h == "localhost" || h.starts_with("127.") || h == "::1") return true;
   for (std::string entry : opts.insecure_registries) {
     if (entry.starts_with("http://")) entry = entry.substr(7);
     if (entry.starts_with("https://")) entry = entry.substr(8);
@@ -606,11 +611,47 @@ bool IsInsecureRegistry(std::string_view host, const RegistryOptions& opts) {
 // ---------------------------------------------------------------------------------------------
 // Client
 
+namespace {
+
+// Loopback registries found to speak plain HTTP, remembered for a while so that every pull does
+// not pay a TLS attempt (and the CA bundle load) first.
+class PlainHttpCache {
+ public:
+  bool Known(const std::string& host) {
+    std::lock_guard lock(mu_);
+    auto it = until_.find(host);
+    return it != until_.end() && std::chrono::steady_clock::now() < it->second;
+  }
+  void Forget(const std::string& host) {
+    std::lock_guard lock(mu_);
+    until_.erase(host);
+  }
+  void Remember(const std::string& host) {
+    std::lock_guard lock(mu_);
+    until_[host] = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> until_;
+};
+
+PlainHttpCache& PlainHttpHosts() {
+  static PlainHttpCache cache;
+  return cache;
+}
+
+}  // namespace
+
 struct RegistryClient::Impl {
   ImageReference ref;
   RegistryAuth auth;
   RegistryOptions opts;
-  std::string registry_host;  // host[:port] of base_url
+  std::string registry_host;   // host[:port] of base_url
+  std::string base;            // "https://host[:port]" (or http://)
+  bool http_fallback = false;  // loopback: switch to http:// if the registry has no TLS
+  bool http_cached = false;    // loopback known to be plain HTTP: back to TLS if that fails
+  httplib::Error last_transport_error = httplib::Error::Success;
   std::string authorization;  // current Authorization header for the registry
   std::map<std::string, std::unique_ptr<httplib::Client>> clients;  // by origin
 
@@ -700,6 +741,7 @@ struct RegistryClient::Impl {
                                                std::to_string(limit) + " bytes"));
       }
       if (!res) {
+        last_transport_error = res.error();
         if (sink_error && !sink_error->empty())
           return std::unexpected(api::BadRequest(*sink_error));
         return std::unexpected(api::MakeError(api::Reason::kServiceUnavailable,
@@ -794,11 +836,32 @@ struct RegistryClient::Impl {
 
   // GET with the auth dance: anonymous (or cached token) first, then one retry after answering
   // the 401 challenge.
-  api::Result<Answer> AuthedGet(const std::string& url, const httplib::Headers& extra,
+  api::Result<Answer> AuthedGet(std::string url, const httplib::Headers& extra,
                                 const std::function<bool(const char*, size_t)>& sink, size_t limit,
                                 std::string* sink_error) {
     std::string used = authorization;
+    last_transport_error = httplib::Error::Success;
     auto ans = Get(url, extra, sink, limit, sink_error, used);
+    if (http_cached) {
+      http_cached = false;
+      // A registry that started speaking TLS on the port answers plain HTTP with a 400.
+      if ((!ans || ans->status == 400) && url.starts_with(base)) {
+        PlainHttpHosts().Forget(registry_host);
+        std::string tls = "https://" + registry_host;
+        url = tls + url.substr(base.size());
+        base = tls;
+        ans = Get(url, extra, sink, limit, sink_error, used);
+      }
+    } else if (http_fallback) {
+      http_fallback = false;
+      if (!ans && last_transport_error == httplib::Error::SSLConnection && url.starts_with(base)) {
+        std::string plain = "http://" + registry_host;
+        url = plain + url.substr(base.size());
+        base = plain;
+        PlainHttpHosts().Remember(registry_host);
+        ans = Get(url, extra, sink, limit, sink_error, used);
+      }
+    }
     if (!ans || ans->status != 401) return ans;
     if (!used.empty() && used.starts_with("Basic ")) return ans;  // wrong credentials
     auto st = Authorize(*ans);
@@ -810,7 +873,13 @@ struct RegistryClient::Impl {
 RegistryClient::RegistryClient(ImageReference ref, RegistryAuth auth, RegistryOptions opts)
     : impl_(std::make_unique<Impl>()) {
   std::string host = ref.domain == "docker.io" ? "registry-1.docker.io" : ref.domain;
-  base_url_ = (IsInsecureRegistry(ref.domain, opts) ? "http://" : "https://") + host;
+  impl_->base = (IsInsecureRegistry(ref.domain, opts) ? "http://" : "https://") + host;
+  impl_->http_fallback = impl_->base.starts_with("https://") && IsLoopbackRegistry(host);
+  if (impl_->http_fallback && PlainHttpHosts().Known(host)) {
+    impl_->base = "http://" + host;
+    impl_->http_fallback = false;
+    impl_->http_cached = true;
+  }
   impl_->registry_host = host;
   impl_->ref = std::move(ref);
   impl_->auth = std::move(auth);
@@ -819,9 +888,11 @@ RegistryClient::RegistryClient(ImageReference ref, RegistryAuth auth, RegistryOp
 
 RegistryClient::~RegistryClient() = default;
 
+std::string RegistryClient::base_url() const { return impl_->base; }
+
 api::Result<FetchedManifest> RegistryClient::GetManifest(std::string_view reference) {
   std::string url =
-      base_url_ + "/v2/" + impl_->ref.repository + "/manifests/" + std::string(reference);
+      impl_->base + "/v2/" + impl_->ref.repository + "/manifests/" + std::string(reference);
   httplib::Headers headers;
   headers.emplace("Accept", std::string(media_types::kOciIndex) + ", " +
                                 std::string(media_types::kDockerManifestList) + ", " +
@@ -829,6 +900,7 @@ api::Result<FetchedManifest> RegistryClient::GetManifest(std::string_view refere
                                 std::string(media_types::kDockerManifest));
   auto ans = impl_->AuthedGet(url, headers, nullptr, kMaxManifestBytes, nullptr);
   if (!ans) return std::unexpected(ans.error());
+  url = ans->url;  // after redirects and the loopback http fallback
   if (ans->status != 200)
     return std::unexpected(HttpError(ans->status, url, ans->body, "manifest unknown"));
   FetchedManifest m;
@@ -881,7 +953,7 @@ api::Result<FetchedManifest> RegistryClient::GetManifest(std::string_view refere
 api::Status RegistryClient::GetBlob(const Descriptor& d, const std::string& path) {
   if (!ValidSha256(d.digest))
     return std::unexpected(api::BadRequest("invalid blob digest \"" + d.digest + "\""));
-  std::string url = base_url_ + "/v2/" + impl_->ref.repository + "/blobs/" + d.digest;
+  std::string url = impl_->base + "/v2/" + impl_->ref.repository + "/blobs/" + d.digest;
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return std::unexpected(api::Internal(ErrnoMessage("create " + path)));
   struct Guard {

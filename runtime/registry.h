@@ -72,8 +72,8 @@ class DockerKeyring {
 
 // Connection settings of a registry client.
 struct RegistryOptions {
-  // Registries ("host" or "host:port") spoken to over plain HTTP. localhost, 127.0.0.0/8 and
-  // [::1] always are, as in Docker.
+  // Registries ("host" or "host:port") spoken to over plain HTTP. Loopback registries
+  // (localhost, 127.0.0.0/8, [::1]) are too when they do not speak TLS, as in Docker.
   std::vector<std::string> insecure_registries;
   // A PEM CA bundle to trust for HTTPS registries ("" = the system's CAs).
   std::string ca_file;
@@ -131,8 +131,10 @@ class RegistryClient {
   RegistryClient(const RegistryClient&) = delete;
   RegistryClient& operator=(const RegistryClient&) = delete;
 
-  // "https://registry-1.docker.io" for docker.io, "http://127.0.0.1:5000" for insecure ones.
-  const std::string& base_url() const { return base_url_; }
+  // "https://registry-1.docker.io" for docker.io, "http://r.example:5000" for insecure ones.
+  // Loopback registries start at https:// and become http:// once the registry turns out not to
+  // speak TLS (containerd's localhost fallback); a TLS one is verified like any other.
+  std::string base_url() const;
 
   // GETs /v2/<repo>/manifests/<reference> accepting Docker schema2 manifests and lists and OCI
   // manifests and indexes, at most kMaxManifestBytes. Verifies the body against `reference` when
@@ -151,11 +153,12 @@ class RegistryClient {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::string base_url_;
 };
 
-// True when `host` ("h" or "h:port") is served over plain HTTP under `opts`.
+// True when `host` ("h" or "h:port") is listed in opts.insecure_registries (plain HTTP).
 bool IsInsecureRegistry(std::string_view host, const RegistryOptions& opts);
+// True for localhost, 127.0.0.0/8 and ::1 (plain HTTP allowed when the registry has no TLS).
+bool IsLoopbackRegistry(std::string_view host);
 
 // Parses a WWW-Authenticate header: the scheme ("bearer", "basic": lower case) and its
 // parameters (realm, service, scope, error, ...), quoted strings unescaped.

@@ -48,9 +48,11 @@ inline int FreePort() {
 class TestRegistry {
  public:
   struct Options {
-    std::string user, password;  // set: htpasswd (bcrypt) auth
-    // set: token auth (realm URL, service, issuer, PEM bundle of the token signing cert)
+    std::string user, password;  // set: htpasswd (bcrypt) auth, and skopeo pushes with them
+    // set: token auth instead of htpasswd (realm URL, service, issuer, PEM bundle of the token
+    // signing cert)
     std::string token_realm, token_service, token_issuer, token_rootcert;
+    std::string tls_cert, tls_key;  // set: serve HTTPS only
   };
 
   // Starts the registry with its storage and config under `dir` (which must exist). Returns
@@ -114,7 +116,14 @@ class TestRegistry {
         "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"
         "storage:\n  filesystem:\n    rootdirectory: " +
         storage() + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + host_ + "\n";
-    if (!opts_.user.empty()) {
+    if (!opts_.tls_cert.empty()) {
+      cfg += "  tls:\n    certificate: " + opts_.tls_cert + "\n    key: " + opts_.tls_key + "\n";
+    }
+    if (!opts_.token_realm.empty()) {
+      cfg += "auth:\n  token:\n    realm: " + opts_.token_realm +
+             "\n    service: " + opts_.token_service + "\n    issuer: " + opts_.token_issuer +
+             "\n    rootcertbundle: " + opts_.token_rootcert + "\n";
+    } else if (!opts_.user.empty()) {
       auto h = RunCommand({"htpasswd", "-Bbn", opts_.user, opts_.password});
       if (!h || h->exit_code != 0) {
         *err = "htpasswd failed (apt-get install apache2-utils)";
@@ -122,10 +131,6 @@ class TestRegistry {
       }
       WriteFileAtomic(dir_ + "/htpasswd", h->out, 0600);
       cfg += "auth:\n  htpasswd:\n    realm: keelson-test\n    path: " + dir_ + "/htpasswd\n";
-    } else if (!opts_.token_realm.empty()) {
-      cfg += "auth:\n  token:\n    realm: " + opts_.token_realm +
-             "\n    service: " + opts_.token_service + "\n    issuer: " + opts_.token_issuer +
-             "\n    rootcertbundle: " + opts_.token_rootcert + "\n";
     }
     WriteFileAtomic(dir_ + "/config.yml", cfg, 0600);
     WriteFileAtomic(dir_ + "/policy.json", R"({"default":[{"type":"insecureAcceptAnything"}]})",
@@ -161,7 +166,8 @@ class TestRegistry {
         return false;
       }
       auto res = c.Get("/v2/");
-      if (res && (res->status == 200 || res->status == 401)) return true;
+      // Any HTTP answer means it listens (a TLS-only registry answers plain HTTP with a 400).
+      if (res) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     *err = "docker-registry did not answer on " + host_;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -573,6 +575,56 @@ TEST_F(RegistryPull, TamperedOrTruncatedBlobsAreRejectedAndNothingIsStored) {
   EXPECT_TRUE(store_->Pull(ref, {}, {}));
 }
 
+TEST_F(RegistryPull, TlsRegistriesAreVerifiedAndNeverFallBackToPlainHttp) {
+  std::string cert = tmp_ / "tls-cert.pem", key = tmp_ / "tls-key.pem";
+  auto r = RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                       "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                       "subjectAltName=IP:127.0.0.1"});
+  ASSERT_TRUE(r && r->exit_code == 0) << (r ? r->err : r.error().message);
+  auto reg = StartRegistry({.tls_cert = cert, .tls_key = key}, {"busybox:1"});
+  ASSERT_TRUE(reg);
+  std::string ref = reg->host() + "/busybox:1";
+  auto untrusted = store_->Pull(ref, {}, {});
+  ASSERT_FALSE(untrusted);
+  EXPECT_EQ(untrusted.error().reason, api::Reason::kServiceUnavailable);
+  EXPECT_NE(untrusted.error().message.find("GET https://" + reg->host() +
+                                           "/v2/busybox/manifests/1: TLS certificate verification "
+                                           "failed"),
+            std::string::npos)
+      << untrusted.error().message;
+  ExpectStoreEmpty();
+
+  RegistryOptions opts;
+  opts.ca_file = cert;
+  RegistryClient client(*ParseImageReference(ref), {}, opts);
+  auto m = client.GetManifest("1");
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(client.base_url(), "https://" + reg->host());
+  auto img = store_->Pull(ref, {}, opts);
+  ASSERT_TRUE(img) << img.error().message;
+  EXPECT_EQ(img->manifest_digest, m->digest);
+}
+
+TEST_F(RegistryPull, PlainHttpOnlyForLoopbackAndListedInsecureRegistries) {
+  RegistryOptions opts;
+  opts.insecure_registries = {"r.example:5000", "http://plain.example/"};
+  auto base = [&](const char* ref) {
+    return RegistryClient(*ParseImageReference(ref), {}, opts).base_url();
+  };
+  EXPECT_EQ(base("busybox"), "https://registry-1.docker.io");
+  EXPECT_EQ(base("r.example:5000/a"), "http://r.example:5000");
+  EXPECT_EQ(base("r.example:5001/a"), "https://r.example:5001");
+  EXPECT_EQ(base("plain.example/a"), "http://plain.example");
+  EXPECT_EQ(base("other.example/a"), "https://other.example");
+  // Loopback starts with TLS and falls back only when the registry does not speak it.
+  EXPECT_EQ(base("localhost:5000/a"), "https://localhost:5000");
+  auto reg = StartRegistry({}, {"busybox:1"});
+  ASSERT_TRUE(reg);
+  RegistryClient client(*ParseImageReference(reg->host() + "/busybox:1"), {}, {});
+  ASSERT_TRUE(client.GetManifest("1"));
+  EXPECT_EQ(client.base_url(), "http://" + reg->host());
+}
+
 // Pushes a manifest list / OCI index over the distribution API (what `docker buildx` does).
 std::string PutManifest(const testing::TestRegistry& r, const std::string& path,
                         const std::string& body, const std::string& media_type) {
@@ -641,6 +693,162 @@ TEST_F(RegistryPull, ManifestListsAndOciIndexesPickThisPlatform) {
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().message.find("no matching manifest for linux/" + arch), std::string::npos)
       << none.error().message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bearer tokens end to end: a real registry configured for token auth (`auth: token`) trusting
+// a certificate whose key signs the JWTs of an in-test token server (RS256, x5c header), as
+// Docker Hub and Harbor work.
+
+std::string Base64Url(std::string_view in) {
+  std::string b = B64(std::string(in));
+  while (!b.empty() && b.back() == '=') b.pop_back();
+  for (auto& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return b;
+}
+
+class TokenServer {
+ public:
+  // Makes a key and self-signed certificate in `dir` and starts serving /token on loopback.
+  bool Start(const std::string& dir, std::string* err) {
+    cert_ = dir + "/token-cert.pem";
+    auto r = RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                         dir + "/token-key.pem", "-out", cert_, "-days", "1", "-subj",
+                         "/CN=keelson-test-token"});
+    if (!r || r->exit_code != 0) {
+      *err = "openssl req failed";
+      return false;
+    }
+    std::string pem = *ReadFile(cert_);
+    for (std::string line; auto& c : pem) {
+      if (c != '\n') {
+        line += c;
+        continue;
+      }
+      if (!line.starts_with("-----")) x5c_ += line;
+      line.clear();
+    }
+    FILE* f = fopen((dir + "/token-key.pem").c_str(), "r");
+    key_ = f ? PEM_read_PrivateKey(f, nullptr, nullptr, nullptr) : nullptr;
+    if (f) fclose(f);
+    if (!key_) {
+      *err = "cannot read the token key";
+      return false;
+    }
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    server_.Get("/token", [this](const httplib::Request& req, httplib::Response& res) {
+      std::string user;
+      if (req.get_header_value("Authorization") == "Basic " + B64("alice:s3cret")) {
+        user = "alice";
+      } else if (req.has_header("Authorization")) {
+        res.status = 401;
+        res.set_content(R"({"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]})",
+                        "application/json");
+        return;
+      }
+      Json access = Json::array();
+      for (size_t i = 0; i < req.get_param_value_count("scope"); ++i) {
+        // repository:<name>:<actions>; anonymous users get nothing (a private registry).
+        std::string scope = req.get_param_value("scope", i);
+        auto a = scope.find(':'), b = scope.rfind(':');
+        if (user.empty() || a == std::string::npos || a == b) continue;
+        Json actions = Json::array();
+        std::string list = scope.substr(b + 1);
+        for (size_t p = 0; p <= list.size();) {
+          size_t q = list.find(',', p);
+          if (q == std::string::npos) q = list.size();
+          actions.push_back(list.substr(p, q - p));
+          p = q + 1;
+        }
+        access.push_back({{"type", scope.substr(0, a)},
+                          {"name", scope.substr(a + 1, b - a - 1)},
+                          {"actions", actions}});
+      }
+      {
+        std::lock_guard l(mu_);
+        ++tokens_;
+      }
+      res.set_content(Json{{"token", Sign(user, access)}, {"expires_in", 300}}.dump(),
+                      "application/json");
+    });
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    return port_ > 0;
+  }
+  ~TokenServer() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+    EVP_PKEY_free(key_);
+  }
+  std::string realm() const { return "http://127.0.0.1:" + std::to_string(port_) + "/token"; }
+  const std::string& cert() const { return cert_; }
+  int tokens() {
+    std::lock_guard l(mu_);
+    return tokens_;
+  }
+
+ private:
+  std::string Sign(const std::string& user, const Json& access) {
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    Json header = {{"typ", "JWT"}, {"alg", "RS256"}, {"x5c", {x5c_}}};
+    Json claims = {{"iss", "keelson-test-issuer"},
+                   {"sub", user},
+                   {"aud", "keelson-registry"},
+                   {"exp", now + 300},
+                   {"nbf", now - 10},
+                   {"iat", now - 10},
+                   {"jti", RandomHex(8)},
+                   {"access", access}};
+    std::string input = Base64Url(header.dump()) + "." + Base64Url(claims.dump());
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    size_t len = 0;
+    EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_);
+    EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
+                   input.size());
+    std::string sig(len, '\0');
+    EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                   reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    EVP_MD_CTX_free(ctx);
+    sig.resize(len);
+    return input + "." + Base64Url(sig);
+  }
+
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::string cert_, x5c_;
+  EVP_PKEY* key_ = nullptr;
+  std::mutex mu_;
+  int tokens_ = 0;
+};
+
+TEST_F(RegistryPull, BearerTokenAuthAgainstARealTokenAuthRegistry) {
+  TokenServer tokens;
+  std::string err;
+  ASSERT_TRUE(tokens.Start(tmp_.path(), &err)) << err;
+  auto reg = StartRegistry({.user = "alice",
+                            .password = "s3cret",
+                            .token_realm = tokens.realm(),
+                            .token_service = "keelson-registry",
+                            .token_issuer = "keelson-test-issuer",
+                            .token_rootcert = tokens.cert()},
+                           {"private/busybox:1"});
+  ASSERT_TRUE(reg);
+  std::string ref = reg->host() + "/private/busybox:1";
+  int before = tokens.tokens();
+  auto img = store_->Pull(ref, {{"alice", "s3cret"}}, {});
+  ASSERT_TRUE(img) << img.error().message;
+  EXPECT_EQ(tokens.tokens(), before + 1) << "one token serves the manifest and every blob";
+
+  auto anon = store_->Pull(ref, {}, {});
+  ASSERT_FALSE(anon);
+  EXPECT_EQ(anon.error().reason, api::Reason::kUnauthorized) << anon.error().message;
+  auto wrong = store_->Pull(ref, {{"alice", "nope"}}, {});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().reason, api::Reason::kUnauthorized);
+  EXPECT_NE(wrong.error().message.find("bad credentials"), std::string::npos)
+      << wrong.error().message;
 }
 
 // ---------------------------------------------------------------------------------------------

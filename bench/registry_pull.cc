@@ -2,7 +2,7 @@
 // into an empty image store (cold: manifest, config and the gzip layer fetched, verified and
 // unpacked) and into a store that already has it (warm: manifest only).
 //
-//   KEELSON_SOURCE_DIR=. ./build/bench/registry_pull_bench
+//   KEELSON_SOURCE_DIR=. ./build/bench/registry_pull_bench  (built from bench/registry_pull.cc)
 //
 // Needs docker-registry and skopeo (scripts/deps.txt); the registry runs in a temp dir and is
 // killed when the benchmark ends.
