@@ -55,8 +55,8 @@ int RunExec(Env& env, const ExecFlags& f) {
   std::string ns = env.Namespace();
   std::ostringstream discard;
   std::ostream& notes = f.quiet ? static_cast<std::ostream&>(discard) : env.err;
-  auto pod = ResolvePod(**client, resource, ns, std::chrono::milliseconds(*timeout / 1000000),
-                        notes);
+  auto pod =
+      ResolvePod(**client, resource, ns, std::chrono::milliseconds(*timeout / 1000000), notes);
   if (!pod) return env.Fail(pod.error());
   std::string phase = (*pod)["status"].value("phase", "");
   if (phase == "Succeeded" || phase == "Failed") {

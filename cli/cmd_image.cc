@@ -38,9 +38,9 @@ api::Result<Json> ImageItems(const HttpResponse& r, const std::string& what) {
   Json list = Json::parse(r.body, nullptr, false);
   if (list.is_discarded() || !list.is_object() || !list.contains("items") ||
       !list["items"].is_array()) {
-    return std::unexpected(
-        api::Internal("error: " + what + ": the server returned no ImageList (HTTP " +
-                      std::to_string(r.status) + ")"));
+    return std::unexpected(api::Internal("error: " + what +
+                                         ": the server returned no ImageList (HTTP " +
+                                         std::to_string(r.status) + ")"));
   }
   return list;
 }

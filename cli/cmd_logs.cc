@@ -73,8 +73,8 @@ int RunLogs(Env& env, LogsFlags f, bool container_flag_given) {
   auto client = env.Client();
   if (!client) return env.Fail(client.error());
   std::string ns = env.Namespace();
-  auto pod = ResolvePod(**client, target, ns,
-                        std::chrono::milliseconds(*timeout / 1000000), env.err);
+  auto pod =
+      ResolvePod(**client, target, ns, std::chrono::milliseconds(*timeout / 1000000), env.err);
   if (!pod) {
     const api::Error& e = pod.error();
     if (e.reason == api::Reason::kNotFound && !e.message.starts_with("error: ")) {
@@ -127,8 +127,7 @@ void RegisterLogs(CLI::App& app, Env& env) {
   cmd->add_flag("-p,--previous", f->previous,
                 "Print the logs for the previous instance of the container if it exists");
   cmd->add_flag("--timestamps", f->timestamps, "Include timestamps on each line");
-  cmd->add_option("--tail", f->tail,
-                  "Lines of recent log file to display (default -1: all lines)");
+  cmd->add_option("--tail", f->tail, "Lines of recent log file to display (default -1: all lines)");
   cmd->add_option("--limit-bytes", f->limit_bytes, "Maximum bytes of logs to return");
   cmd->add_option("--since", f->since,
                   "Only return logs newer than a relative duration like 5s, 2m, or 3h");

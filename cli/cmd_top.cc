@@ -88,8 +88,8 @@ api::Status CheckPodAge(const Json& pod) {
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   auto created = std::chrono::system_clock::from_time_t(timegm(&tm));
-  auto age = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::system_clock::now() - created);
+  auto age = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now() -
+                                                                  created);
   if (age > std::chrono::minutes(2)) {
     return std::unexpected(api::Internal(
         "error: Metrics not available for pod " + pod["metadata"].value("namespace", "") + "/" +

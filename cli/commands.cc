@@ -130,6 +130,13 @@ int RunKeelctl(const std::vector<std::string>& args, std::istream& in, std::ostr
       out << app.help();
       return args.empty() ? 0 : 1;
     }
+    // A command group run without its subcommand (`keelctl top`): cobra prints its help, exit 1.
+    CLI::App* group = &app;
+    while (!group->get_subcommands().empty()) group = group->get_subcommands().back();
+    if (group->get_require_subcommand_min() > 0 && group->get_subcommands().empty()) {
+      out << group->help();
+      return 1;
+    }
     err << "error: " << e.what() << "\n";
     return 1;
   } catch (const CLI::ParseError& e) {

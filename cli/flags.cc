@@ -67,8 +67,8 @@ api::Result<int64_t> ParseGoDuration(std::string_view orig) {
     } else if (unit == "h") {
       mult = 3600e9L;
     } else {
-      return std::unexpected(api::BadRequest("time: unknown unit " + Quote(unit) +
-                                             " in duration " + Quote(orig)));
+      return std::unexpected(
+          api::BadRequest("time: unknown unit " + Quote(unit) + " in duration " + Quote(orig)));
     }
     total += value * mult;
     if (total > static_cast<long double>(std::numeric_limits<int64_t>::max())) return invalid();
@@ -80,8 +80,7 @@ api::Result<int64_t> ParseGoDuration(std::string_view orig) {
 
 api::Result<int64_t> ParseGoInt64(std::string_view s) {
   auto fail = [&](const char* why) {
-    return std::unexpected(
-        api::BadRequest("strconv.ParseInt: parsing " + Quote(s) + ": " + why));
+    return std::unexpected(api::BadRequest("strconv.ParseInt: parsing " + Quote(s) + ": " + why));
   };
   std::string_view t = s;
   bool neg = false;
@@ -122,8 +121,8 @@ api::Result<int64_t> ParseGoInt64(std::string_view s) {
     v = v * base + d;
     if (v > (static_cast<unsigned __int128>(1) << 64)) range = true;
   }
-  unsigned __int128 limit = static_cast<unsigned __int128>(std::numeric_limits<int64_t>::max()) +
-                            (neg ? 1 : 0);
+  unsigned __int128 limit =
+      static_cast<unsigned __int128>(std::numeric_limits<int64_t>::max()) + (neg ? 1 : 0);
   if (range || v > limit) return fail("value out of range");
   return neg ? static_cast<int64_t>(-static_cast<__int128>(v)) : static_cast<int64_t>(v);
 }

@@ -104,8 +104,7 @@ std::vector<ImageRow> ImageRows(const Json& items, std::chrono::system_clock::ti
     std::string created = img.value("created", "");
     std::optional<int64_t> when = ParseRfc3339(created);
     base.created_unix = when.value_or(std::numeric_limits<int64_t>::min());
-    base.created =
-        when ? HumanDuration(std::chrono::seconds(now_unix - *when)) + " ago" : "N/A";
+    base.created = when ? HumanDuration(std::chrono::seconds(now_unix - *when)) + " ago" : "N/A";
     std::vector<std::string> tags, digests;
     if (img.contains("repoTags") && img["repoTags"].is_array()) {
       for (const auto& t : img["repoTags"]) {

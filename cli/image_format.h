@@ -12,11 +12,11 @@
 namespace keelson::cli {
 
 struct ImageRow {
-  std::string repository;  // "<none>" for an untagged image
-  std::string tag;         // "<none>" for an untagged image or a digest-only reference
-  std::string id;          // 12 hex digits (all of the digest with no_trunc)
-  std::string size;        // "4.26MB"
-  std::string created;     // "2 weeks ago", "N/A" when unknown
+  std::string repository;    // "<none>" for an untagged image
+  std::string tag;           // "<none>" for an untagged image or a digest-only reference
+  std::string id;            // 12 hex digits (all of the digest with no_trunc)
+  std::string size;          // "4.26MB"
+  std::string created;       // "2 weeks ago", "N/A" when unknown
   int64_t created_unix = 0;  // INT64_MIN when unknown (sorts last)
 };
 

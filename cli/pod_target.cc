@@ -70,11 +70,12 @@ api::Result<std::string> PodSelector(const api::KindInfo& kind, const Json& obj)
     bool plain = kind.kind == "Service" || kind.kind == "ReplicationController";
     Json ls = plain ? Json{{"matchLabels", sel}} : sel;
     auto parsed = api::LabelSelector::FromJson(ls);
-    if (!parsed) return std::unexpected(parsed.error().Wrap("error: " + kind.resource + " selector"));
+    if (!parsed)
+      return std::unexpected(parsed.error().Wrap("error: " + kind.resource + " selector"));
     return parsed->ToString();
   }
-  return std::unexpected(api::BadRequest("error: cannot attach to " + kind.kind + ": selector for " +
-                                         kind.kind + " not implemented"));
+  return std::unexpected(api::BadRequest("error: cannot attach to " + kind.kind +
+                                         ": selector for " + kind.kind + " not implemented"));
 }
 
 }  // namespace

@@ -116,7 +116,7 @@ struct TabState {
   std::vector<size_t> widths;
   size_t minwidth, padding;
   std::string out;
-  bool remember = false;           // liggitt/tabwriter's RememberWidths
+  bool remember = false;          // liggitt/tabwriter's RememberWidths
   std::vector<size_t> maxwidths;  // widest block seen so far per column (with remember)
 
   void WriteLines(size_t line0, size_t line1) {
@@ -201,7 +201,6 @@ std::string TabWrite(std::string_view text, size_t minwidth, size_t padding) {
 std::string TabWriteRememberWidths(std::string_view text, size_t minwidth, size_t padding) {
   return TabWriteImpl(text, minwidth, padding, true);
 }
-
 
 api::Result<std::vector<std::vector<std::string>>> TableRows(const Json& table,
                                                              const TableOptions& opts) {

@@ -338,11 +338,11 @@ api::Status RestClient::GetStream(const std::string& path, std::string_view acce
       });
   if (stopped) return {};
   if (code == 0) return std::unexpected(TransportError(static_cast<int>(res.error())));
-  if (code < 200 || code >= 300) return std::unexpected(StatusError(HttpResponse{code, error_body, ""}));
+  if (code < 200 || code >= 300)
+    return std::unexpected(StatusError(HttpResponse{code, error_body, ""}));
   if (!res) {
     // The body broke off after a 2xx status (server gone mid-stream).
-    return std::unexpected(
-        TransportError(static_cast<int>(res.error())).Wrap("read GET " + path));
+    return std::unexpected(TransportError(static_cast<int>(res.error())).Wrap("read GET " + path));
   }
   return {};
 }
@@ -382,16 +382,16 @@ api::Result<HttpResponse> RestClient::Upload(std::string_view method, const std:
     res = method == "POST" ? http_->Post(full, headers, *length, provider, ct)
                            : http_->Put(full, headers, *length, provider, ct);
   } else {
-    httplib::ContentProviderWithoutLength provider =
-        [&, buf = std::vector<char>(64 * 1024)](size_t, httplib::DataSink& sink) mutable {
-          std::streamsize n = read_some(buf);
-          if (n <= 0) {
-            if (!read_error.empty()) return false;
-            sink.done();
-            return true;
-          }
-          return sink.write(buf.data(), static_cast<size_t>(n));
-        };
+    httplib::ContentProviderWithoutLength provider = [&, buf = std::vector<char>(64 * 1024)](
+                                                         size_t, httplib::DataSink& sink) mutable {
+      std::streamsize n = read_some(buf);
+      if (n <= 0) {
+        if (!read_error.empty()) return false;
+        sink.done();
+        return true;
+      }
+      return sink.write(buf.data(), static_cast<size_t>(n));
+    };
     res = method == "POST" ? http_->Post(full, headers, provider, ct)
                            : http_->Put(full, headers, provider, ct);
   }

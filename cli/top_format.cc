@@ -34,8 +34,8 @@ std::string Mem(const Quantity& q) { return std::to_string(q.Value() / (1024 * 1
 
 std::string Percent(const Quantity& used, const Quantity& avail) {
   // float64(used.MilliValue()) / float64(avail.MilliValue()) * 100, truncated like int64().
-  double fraction = static_cast<double>(used.MilliValue()) /
-                    static_cast<double>(avail.MilliValue()) * 100;
+  double fraction =
+      static_cast<double>(used.MilliValue()) / static_cast<double>(avail.MilliValue()) * 100;
   return std::to_string(static_cast<int64_t>(fraction)) + "%";
 }
 
@@ -107,8 +107,8 @@ api::Result<std::string> FormatTopPods(const Json& items, const TopPodOptions& o
                   [](const ContainerRow& a, const ContainerRow& b) { return a.name < b.name; });
       for (const auto& c : p.containers) {
         if (opts.with_namespace) text += p.ns + "\t";
-        text += p.name + "\t" + c.name + "\t" + Cpu(c.usage.cpu) + "\t" + Mem(c.usage.memory) +
-                "\t\n";
+        text +=
+            p.name + "\t" + c.name + "\t" + Cpu(c.usage.cpu) + "\t" + Mem(c.usage.memory) + "\t\n";
       }
     } else {
       if (opts.with_namespace) text += p.ns + "\t";

@@ -60,12 +60,23 @@ class FakeApi {
     server_.Get("/api/v1", [this](const httplib::Request& req, httplib::Response& res) {
       Record(req);
       Json r = Json::array();
-      r.push_back({{"name", "pods"}, {"singularName", "pod"}, {"namespaced", true},
-                   {"kind", "Pod"}, {"verbs", {"get", "list"}}, {"shortNames", {"po"}}});
-      r.push_back({{"name", "pods/log"}, {"singularName", ""}, {"namespaced", true},
-                   {"kind", "Pod"}, {"verbs", {"get"}}});
-      r.push_back({{"name", "nodes"}, {"singularName", "node"}, {"namespaced", false},
-                   {"kind", "Node"}, {"verbs", {"get", "list"}}, {"shortNames", {"no"}}});
+      r.push_back({{"name", "pods"},
+                   {"singularName", "pod"},
+                   {"namespaced", true},
+                   {"kind", "Pod"},
+                   {"verbs", {"get", "list"}},
+                   {"shortNames", {"po"}}});
+      r.push_back({{"name", "pods/log"},
+                   {"singularName", ""},
+                   {"namespaced", true},
+                   {"kind", "Pod"},
+                   {"verbs", {"get"}}});
+      r.push_back({{"name", "nodes"},
+                   {"singularName", "node"},
+                   {"namespaced", false},
+                   {"kind", "Node"},
+                   {"verbs", {"get", "list"}},
+                   {"shortNames", {"no"}}});
       Json j = {{"kind", "APIResourceList"}, {"groupVersion", "v1"}, {"resources", r}};
       res.set_content(j.dump(), "application/json");
     });
@@ -80,8 +91,12 @@ class FakeApi {
     server_.Get("/apis/apps/v1", [this](const httplib::Request& req, httplib::Response& res) {
       Record(req);
       Json r = Json::array();
-      r.push_back({{"name", "deployments"}, {"singularName", "deployment"}, {"namespaced", true},
-                   {"kind", "Deployment"}, {"verbs", {"get", "list"}}, {"shortNames", {"deploy"}}});
+      r.push_back({{"name", "deployments"},
+                   {"singularName", "deployment"},
+                   {"namespaced", true},
+                   {"kind", "Deployment"},
+                   {"verbs", {"get", "list"}},
+                   {"shortNames", {"deploy"}}});
       Json j = {{"kind", "APIResourceList"}, {"groupVersion", "apps/v1"}, {"resources", r}};
       res.set_content(j.dump(), "application/json");
     });
@@ -89,10 +104,16 @@ class FakeApi {
                 [this](const httplib::Request& req, httplib::Response& res) {
                   Record(req);
                   Json r = Json::array();
-                  r.push_back({{"name", "nodes"}, {"singularName", ""}, {"namespaced", false},
-                               {"kind", "NodeMetrics"}, {"verbs", {"get", "list"}}});
-                  r.push_back({{"name", "pods"}, {"singularName", ""}, {"namespaced", true},
-                               {"kind", "PodMetrics"}, {"verbs", {"get", "list"}}});
+                  r.push_back({{"name", "nodes"},
+                               {"singularName", ""},
+                               {"namespaced", false},
+                               {"kind", "NodeMetrics"},
+                               {"verbs", {"get", "list"}}});
+                  r.push_back({{"name", "pods"},
+                               {"singularName", ""},
+                               {"namespaced", true},
+                               {"kind", "PodMetrics"},
+                               {"verbs", {"get", "list"}}});
                   Json j = {{"kind", "APIResourceList"},
                             {"groupVersion", "metrics.k8s.io/v1beta1"},
                             {"resources", r}};
@@ -194,7 +215,7 @@ class FakeApi {
 
 // A Status body as the API server writes it.
 inline std::string StatusBody(int code, const std::string& reason, const std::string& message) {
-  Json j = {{"kind", "Status"},   {"apiVersion", "v1"}, {"metadata", Json::object()},
+  Json j = {{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", Json::object()},
             {"status", "Failure"}, {"message", message}, {"reason", reason},
             {"code", code}};
   return j.dump();

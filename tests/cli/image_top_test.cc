@@ -37,34 +37,35 @@ class ImageTest : public ::testing::Test {
                        {"size", 512},
                        {"created", Rfc3339(now - std::chrono::hours(24 * 20))}});
     auto& s = api_.server();
-    s.Get("/apis/keelson.dev/v1/images", [this](const httplib::Request& req, httplib::Response& res) {
-      api_.Record(req);
-      Json l = {{"kind", "ImageList"}, {"apiVersion", "keelson.dev/v1"}, {"items", images_}};
+    s.Get("/apis/keelson.dev/v1/images",
+          [this](const httplib::Request& req, httplib::Response& res) {
+            api_.Record(req);
+            Json l = {{"kind", "ImageList"}, {"apiVersion", "keelson.dev/v1"}, {"items", images_}};
+            res.set_content(l.dump(), "application/json");
+          });
+    s.Post("/apis/keelson.dev/v1/images", [this](const httplib::Request& req,
+                                                 httplib::Response& res,
+                                                 const httplib::ContentReader& reader) {
+      std::string body;
+      reader([&](const char* data, size_t len) {
+        body.append(data, len);
+        return true;
+      });
+      api_.Record(req, body.empty() ? "<empty>" : body);
+      uploaded_length_header_ = req.get_header_value("Content-Length");
+      if (body.rfind("not a tar", 0) == 0) {
+        res.status = 400;
+        res.set_content(
+            StatusBody(400, "BadRequest", "image archive: no manifest.json or index.json found"),
+            "application/json");
+        return;
+      }
+      res.status = 201;
+      Json l = {{"kind", "ImageList"},
+                {"apiVersion", "keelson.dev/v1"},
+                {"items", Json::array({images_[0]})}};
       res.set_content(l.dump(), "application/json");
     });
-    s.Post("/apis/keelson.dev/v1/images",
-           [this](const httplib::Request& req, httplib::Response& res,
-                  const httplib::ContentReader& reader) {
-             std::string body;
-             reader([&](const char* data, size_t len) {
-               body.append(data, len);
-               return true;
-             });
-             api_.Record(req, body.empty() ? "<empty>" : body);
-             uploaded_length_header_ = req.get_header_value("Content-Length");
-             if (body.rfind("not a tar", 0) == 0) {
-               res.status = 400;
-               res.set_content(StatusBody(400, "BadRequest",
-                                          "image archive: no manifest.json or index.json found"),
-                               "application/json");
-               return;
-             }
-             res.status = 201;
-             Json l = {{"kind", "ImageList"},
-                       {"apiVersion", "keelson.dev/v1"},
-                       {"items", Json::array({images_[0]})}};
-             res.set_content(l.dump(), "application/json");
-           });
     s.Delete(R"(/apis/keelson.dev/v1/images/(.+))",
              [this](const httplib::Request& req, httplib::Response& res) {
                api_.Record(req);
@@ -75,9 +76,9 @@ class ImageTest : public ::testing::Test {
                  res.set_content(st.dump(), "application/json");
                } else if (ref == "in-use:1") {
                  res.status = 409;
-                 res.set_content(StatusBody(409, "Conflict",
-                                            "image \"in-use:1\" is in use by pod default/web"),
-                                 "application/json");
+                 res.set_content(
+                     StatusBody(409, "Conflict", "image \"in-use:1\" is in use by pod default/web"),
+                     "application/json");
                } else {
                  res.status = 404;
                  res.set_content(StatusBody(404, "NotFound", "images \"" + ref + "\" not found"),
@@ -152,13 +153,14 @@ TEST_F(ImageTest, ImportFromStdinIsChunked) {
 TEST_F(ImageTest, ImportErrors) {
   RunResult r = api_.Keelctl({"image", "import", (api_.dir() / "nope.tar").string()});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "error: open " + (api_.dir() / "nope.tar").string() +
-                       ": No such file or directory\n");
+  EXPECT_EQ(r.err,
+            "error: open " + (api_.dir() / "nope.tar").string() + ": No such file or directory\n");
   EXPECT_FALSE(api_.Last("/apis/keelson.dev/v1/images"));
   r = api_.Keelctl({"image", "import", "-"}, "not a tar");
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err,
-            "Error from server (BadRequest): image archive: no manifest.json or index.json found\n");
+  EXPECT_EQ(
+      r.err,
+      "Error from server (BadRequest): image archive: no manifest.json or index.json found\n");
   r = api_.Keelctl({"image", "import"});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err,
@@ -210,8 +212,8 @@ class TopTest : public ::testing::Test {
     node_metrics.push_back(NodeMetric("node-a", "250000000n", "1048576Ki"));
     node_metrics.push_back(NodeMetric("node-c", "1", "100Mi"));  // no Node object
     Json pm = Json::array();
-    pm.push_back(PodMetric("default", "web",
-                           {{"app", "1500000n", "10Mi"}, {"sidecar", "30m", "20Mi"}}));
+    pm.push_back(
+        PodMetric("default", "web", {{"app", "1500000n", "10Mi"}, {"sidecar", "30m", "20Mi"}}));
     pm.push_back(PodMetric("default", "solo", {{"main", "100m", "5Mi"}}));
     pm.push_back(PodMetric("kube-system", "dns", {{"coredns", "2m", "70Mi"}}));
     s.Get("/api/v1/nodes", [this, nodes](const httplib::Request& req, httplib::Response& res) {
@@ -219,20 +221,20 @@ class TopTest : public ::testing::Test {
       res.set_content(Json{{"kind", "NodeList"}, {"apiVersion", "v1"}, {"items", nodes}}.dump(),
                       "application/json");
     });
-    s.Get(R"(/api/v1/nodes/([^/]+))", [this, nodes](const httplib::Request& req,
-                                                    httplib::Response& res) {
-      api_.Record(req);
-      for (const auto& n : nodes) {
-        if (n["metadata"]["name"] == std::string(req.matches[1])) {
-          res.set_content(n.dump(), "application/json");
-          return;
-        }
-      }
-      res.status = 404;
-      res.set_content(StatusBody(404, "NotFound", "nodes \"" + std::string(req.matches[1]) +
-                                                      "\" not found"),
-                      "application/json");
-    });
+    s.Get(R"(/api/v1/nodes/([^/]+))",
+          [this, nodes](const httplib::Request& req, httplib::Response& res) {
+            api_.Record(req);
+            for (const auto& n : nodes) {
+              if (n["metadata"]["name"] == std::string(req.matches[1])) {
+                res.set_content(n.dump(), "application/json");
+                return;
+              }
+            }
+            res.status = 404;
+            res.set_content(StatusBody(404, "NotFound",
+                                       "nodes \"" + std::string(req.matches[1]) + "\" not found"),
+                            "application/json");
+          });
     s.Get("/apis/metrics.k8s.io/v1beta1/nodes",
           [this, node_metrics](const httplib::Request& req, httplib::Response& res) {
             api_.Record(req);
@@ -286,26 +288,25 @@ class TopTest : public ::testing::Test {
               }
             }
             res.status = 404;
-            res.set_content(StatusBody(404, "NotFound",
-                                       "podmetrics.metrics.k8s.io \"" +
-                                           std::string(req.matches[1]) + "/" +
-                                           std::string(req.matches[2]) + "\" not found"),
-                            "application/json");
+            res.set_content(
+                StatusBody(404, "NotFound",
+                           "podmetrics.metrics.k8s.io \"" + std::string(req.matches[1]) + "/" +
+                               std::string(req.matches[2]) + "\" not found"),
+                "application/json");
           });
-    s.Get(R"(/api/v1/namespaces/([^/]+)/pods)",
-          [this](const httplib::Request& req, httplib::Response& res) {
-            api_.Record(req);
-            Json items = Json::array();
-            if (std::string(req.matches[1]) == "fresh") {
-              items.push_back({{"metadata",
-                                {{"name", "new"},
-                                 {"namespace", "fresh"},
-                                 {"creationTimestamp",
-                                  Rfc3339(std::chrono::system_clock::now())}}}});
-            }
-            res.set_content(Json{{"kind", "PodList"}, {"apiVersion", "v1"}, {"items", items}}.dump(),
-                            "application/json");
-          });
+    s.Get(R"(/api/v1/namespaces/([^/]+)/pods)", [this](const httplib::Request& req,
+                                                       httplib::Response& res) {
+      api_.Record(req);
+      Json items = Json::array();
+      if (std::string(req.matches[1]) == "fresh") {
+        items.push_back({{"metadata",
+                          {{"name", "new"},
+                           {"namespace", "fresh"},
+                           {"creationTimestamp", Rfc3339(std::chrono::system_clock::now())}}}});
+      }
+      res.set_content(Json{{"kind", "PodList"}, {"apiVersion", "v1"}, {"items", items}}.dump(),
+                      "application/json");
+    });
     ASSERT_TRUE(api_.Start());
   }
 
@@ -383,7 +384,8 @@ TEST_F(TopTest, ErrorsLikeKubectl) {
   EXPECT_EQ(r.err, "error: --sort-by accepts only cpu or memory\n");
   r = api_.Keelctl({"top", "pod", "a", "b"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, "error: pod [NAME | -l label]\nSee 'keelctl top pod -h' for help and examples\n");
+  EXPECT_EQ(r.err,
+            "error: pod [NAME | -l label]\nSee 'keelctl top pod -h' for help and examples\n");
   r = api_.Keelctl({"top", "pod", "-n", "empty"});
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out, "");
@@ -395,6 +397,14 @@ TEST_F(TopTest, ErrorsLikeKubectl) {
   r = api_.Keelctl({"top", "node"});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err, "error: Metrics API not available\n");
+}
+
+TEST_F(TopTest, GroupWithoutSubcommandPrintsHelp) {
+  RunResult r = api_.Keelctl({"top"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("pod"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("node"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err, "");
 }
 
 TEST_F(TopTest, MatchesKubectl) {

@@ -52,16 +52,16 @@ class LogsExecTest : public ::testing::Test {
             }
             res.set_content(it->second.dump(), "application/json");
           });
-    s.Get(R"(/api/v1/namespaces/([^/]+)/pods)",
-          [this](const httplib::Request& req, httplib::Response& res) {
-            api_.Record(req);
-            Json items = Json::array();
-            if (req.get_param_value("labelSelector") == "app=frontend") {
-              items.push_back(pods_["web"]);
-            }
-            res.set_content(Json{{"kind", "PodList"}, {"apiVersion", "v1"}, {"items", items}}.dump(),
-                            "application/json");
-          });
+    s.Get(R"(/api/v1/namespaces/([^/]+)/pods)", [this](const httplib::Request& req,
+                                                       httplib::Response& res) {
+      api_.Record(req);
+      Json items = Json::array();
+      if (req.get_param_value("labelSelector") == "app=frontend") {
+        items.push_back(pods_["web"]);
+      }
+      res.set_content(Json{{"kind", "PodList"}, {"apiVersion", "v1"}, {"items", items}}.dump(),
+                      "application/json");
+    });
     s.Get(R"(/apis/apps/v1/namespaces/([^/]+)/deployments/([^/]+))",
           [this](const httplib::Request& req, httplib::Response& res) {
             api_.Record(req);
@@ -87,21 +87,20 @@ class LogsExecTest : public ::testing::Test {
               res.set_content("hello from " + c + "\nsecond line\n", "text/plain");
               return;
             }
-            res.set_chunked_content_provider(
-                "text/plain", [this](size_t, httplib::DataSink& sink) {
-                  std::string l1 = "line 1\n";
-                  sink.write(l1.data(), l1.size());
-                  // The second line only goes out once the client has shown the first.
-                  std::unique_lock<std::mutex> lock(follow_mu_);
-                  bool seen = follow_cv_.wait_for(lock, std::chrono::seconds(5),
-                                                  [this] { return first_line_shown_; });
-                  follow_waited_ok_ = seen;
-                  lock.unlock();
-                  std::string l2 = "line 2\n";
-                  sink.write(l2.data(), l2.size());
-                  sink.done();
-                  return true;
-                });
+            res.set_chunked_content_provider("text/plain", [this](size_t, httplib::DataSink& sink) {
+              std::string l1 = "line 1\n";
+              sink.write(l1.data(), l1.size());
+              // The second line only goes out once the client has shown the first.
+              std::unique_lock<std::mutex> lock(follow_mu_);
+              bool seen = follow_cv_.wait_for(lock, std::chrono::seconds(5),
+                                              [this] { return first_line_shown_; });
+              follow_waited_ok_ = seen;
+              lock.unlock();
+              std::string l2 = "line 2\n";
+              sink.write(l2.data(), l2.size());
+              sink.done();
+              return true;
+            });
           });
     s.Post(R"(/api/v1/namespaces/([^/]+)/pods/([^/]+)/exec)",
            [this](const httplib::Request& req, httplib::Response& res) {
@@ -176,9 +175,9 @@ TEST_F(LogsExecTest, LogsSendsEveryOptionAsTheKubernetesQuery) {
   ASSERT_EQ(r.code, 0) << r.err;
   auto seen = api_.Last(LogPath("solo"));
   ASSERT_TRUE(seen);
-  std::multimap<std::string, std::string> want = {
-      {"container", "main"}, {"tailLines", "5"},     {"timestamps", "true"},
-      {"previous", "true"},  {"limitBytes", "100"}, {"sinceSeconds", "2"}};
+  std::multimap<std::string, std::string> want = {{"container", "main"},  {"tailLines", "5"},
+                                                  {"timestamps", "true"}, {"previous", "true"},
+                                                  {"limitBytes", "100"},  {"sinceSeconds", "2"}};
   EXPECT_EQ(seen->params, want);
 }
 
@@ -221,7 +220,8 @@ TEST_F(LogsExecTest, LogsRejectsBadInputWithKubectlMessages) {
       {{"logs", "a", "--since=-1s"}, "error: --since must be greater than 0\n"},
       {{"logs", "a", "--since=1s", "--since-time=2020-01-01T00:00:00Z"},
        "error: at most one of `sinceTime` or `sinceSeconds` may be specified\n"},
-      {{"logs", "a", "b", "-c", "c"}, "error: only one of -c or an inline [CONTAINER] arg is allowed\n"},
+      {{"logs", "a", "b", "-c", "c"},
+       "error: only one of -c or an inline [CONTAINER] arg is allowed\n"},
   };
   for (const auto& c : cases) {
     RunResult r = api_.Keelctl(c.args);
@@ -283,14 +283,14 @@ TEST_F(LogsExecTest, LogsFollowWritesEachLineAsItArrives) {
 }
 
 TEST_F(LogsExecTest, LogsMatchesKubectl) {
-  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
-           {"logs", "web"},
-           {"logs", "solo", "--tail=1"},
-           {"logs", "pod/web", "-c", "sidecar"},
-           {"logs", "missing"},
-           {"logs", "solo", "-c", "nope"},
-           {"logs", "solo", "--tail=-2"},
-           {"logs"}}) {
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"logs", "web"},
+                                             {"logs", "solo", "--tail=1"},
+                                             {"logs", "pod/web", "-c", "sidecar"},
+                                             {"logs", "missing"},
+                                             {"logs", "solo", "-c", "nope"},
+                                             {"logs", "solo", "--tail=-2"},
+                                             {"logs"}}) {
     auto k = api_.Kubectl(args);
     if (!k) GTEST_SKIP() << "kubectl not installed";
     RunResult r = api_.Keelctl(args);
@@ -318,8 +318,10 @@ TEST_F(LogsExecTest, ExecSendsCommandContainerAndStdin) {
   ASSERT_TRUE(seen);
   EXPECT_EQ(seen->method, "POST");
   EXPECT_EQ(seen->body, "piped input\n");
-  std::multimap<std::string, std::string> want = {{"container", "sidecar"}, {"command", "cat"},
-                                                  {"command", "-n"},        {"command", "a b"},
+  std::multimap<std::string, std::string> want = {{"container", "sidecar"},
+                                                  {"command", "cat"},
+                                                  {"command", "-n"},
+                                                  {"command", "a b"},
                                                   {"stdin", "true"}};
   EXPECT_EQ(seen->params, want);
 }
@@ -352,7 +354,8 @@ TEST_F(LogsExecTest, ExecRejectsBadInputWithKubectlMessages) {
        "instead\nSee 'keelctl exec -h' for help and examples\n"},
       {{"exec", "done", "--", "ls"},
        "error: cannot exec into a container in a completed pod; current phase is Succeeded\n"},
-      {{"exec", "missing", "--", "ls"}, "Error from server (NotFound): pods \"missing\" not found\n"},
+      {{"exec", "missing", "--", "ls"},
+       "Error from server (NotFound): pods \"missing\" not found\n"},
       {{"exec", "solo", "-c", "ghost", "--", "ls"},
        "Error from server (NotFound): container \"ghost\" not found in pod\n"},
   };
