@@ -373,23 +373,18 @@ api::Result<int> Scheduler::RunOnce() {
       (void)client_->UpdateStatus(out);
       continue;
     }
-    Json patch = {{"spec", {{"nodeName", *node}}}};
-    auto r = client_->Patch(kPod, p->namespace_(), p->name(), api::PatchType::kMerge, patch.dump());
+    // Bind through pods/binding (a v1 Binding), as kube-scheduler does: the API server sets
+    // spec.nodeName and PodScheduled=True; a pod update may not change spec.nodeName.
+    api::Object binding(
+        Json{{"apiVersion", "v1"},
+             {"kind", "Binding"},
+             {"metadata", {{"name", p->name()}, {"namespace", p->namespace_()}, {"uid", p->uid()}}},
+             {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", *node}}}});
+    auto r = client_->Create(binding);
     if (!r) continue;
-    AddPod(states[index[*node]], *r);
-    Json status = r->status().is_object() ? r->status() : Json::object();
-    Json conds = Json::array();
-    for (auto& c : Arr(status, "conditions"))
-      if (Str(c, "type") != "PodScheduled") conds.push_back(c);
-    conds.push_back({{"type", "PodScheduled"},
-                     {"status", "True"},
-                     {"lastProbeTime", nullptr},
-                     {"lastTransitionTime", api::NowTimestamp()}});
-    status["conditions"] = conds;
-    if (!status.contains("phase")) status["phase"] = "Pending";
-    r->json()["status"] = status;
-    r->set_resource_version("");
-    (void)client_->UpdateStatus(*r);
+    api::Object placed = *p;
+    placed.json()["spec"]["nodeName"] = *node;
+    AddPod(states[index[*node]], placed);
     ++bound;
   }
   return bound;

@@ -21,17 +21,36 @@ struct Config {
   // Where the chosen port is written once listening (useful with port 0); "" = not written.
   std::string port_file;
 
+  // The node agent: "auto" runs it when keelsond is root and runc and keelson-monitor are
+  // found, "on" requires it (start fails without), "off" never runs it.
+  std::string node_agent = "auto";
+  std::string node_name;  // "" = the hostname
+  std::string pod_cidr = "10.88.0.0/16";
+  std::string service_cidr = "10.96.0.0/12";
+  std::string cni_bin_dir;                 // "" = first of /usr/lib/cni, /opt/cni/bin that exists
+  std::string container_runtime = "runc";  // only runc so far
+  std::string scheduler = "on";            // on | off: the in-process scheduler
+
   // Host and port split out of `listen`.
   std::string ListenHost() const;
   int ListenPort() const;
 };
 
 // Parses argv. A `--config FILE` is read first (YAML mapping with keys data-dir, listen,
-// log-format, log-level, token-auth-file, max-body-bytes, max-threads, port-file); flags given
+// log-format, log-level, token-auth-file, max-body-bytes, max-threads, port-file, node-agent,
+// node-name, pod-cidr, service-cidr, cni-bin-dir, runtime, scheduler); flags given
 // on the command line override it. Returns the config, or BadRequest naming the flag, the file
 // and line, or the key. `--help` yields a BadRequest whose message is the help text and whose
 // name is "help" (the caller prints it and exits 0).
 api::Result<Config> ParseArgs(int argc, const char* const* argv);
+
+// The first of /usr/lib/cni and /opt/cni/bin that exists ("/usr/lib/cni" if neither does).
+std::string DefaultCniBinDir();
+
+// Where keelson-monitor is: beside the running binary (install layout), then ../runtime/ (the
+// build layout: build/daemon/keelsond, build/runtime/keelson-monitor), then each PATH entry.
+// "" if none has an executable keelson-monitor.
+std::string FindMonitor();
 
 // Splits "host:port", "[v6]:port". BadRequest on a malformed value.
 api::Result<std::pair<std::string, int>> SplitHostPort(const std::string& listen);

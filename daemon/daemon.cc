@@ -3,6 +3,9 @@
 
 #include <sys/stat.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -13,6 +16,22 @@
 
 namespace keelson::daemon {
 namespace {
+
+// The executable named `name` in PATH (then /usr/sbin and /sbin, which a root PATH may lack),
+// or "".
+std::string FindInPath(const std::string& name) {
+  const char* env = std::getenv("PATH");
+  std::string path = std::string(env != nullptr ? env : "") + ":/usr/local/sbin:/usr/sbin:/sbin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t colon = path.find(':', start);
+    if (colon == std::string::npos) colon = path.size();
+    std::string dir = path.substr(start, colon - start);
+    start = colon + 1;
+    if (!dir.empty() && access((dir + "/" + name).c_str(), X_OK) == 0) return dir + "/" + name;
+  }
+  return "";
+}
 
 double ResidentBytes() {
   std::ifstream f("/proc/self/statm");
@@ -63,7 +82,62 @@ api::Result<std::unique_ptr<Daemon>> Daemon::Create(const Config& config) {
              [rs] { return static_cast<double>(rs->watchers()); });
   m.AddGauge("process_resident_memory_bytes", "Resident memory size in bytes.", ResidentBytes);
 
+  // The node agent: decided before the server is built (the server serves its endpoints), started
+  // in Start() once the API serves.
+  if (config.node_agent != "off") {
+    std::string why_not;
+    std::string runc = FindInPath("runc");
+    std::string monitor = FindMonitor();
+    if (geteuid() != 0) {
+      why_not = "keelsond is not running as root";
+    } else if (runc.empty()) {
+      why_not = "runc was not found in PATH, /usr/sbin or /sbin";
+    } else if (monitor.empty()) {
+      why_not = "keelson-monitor was not found beside keelsond, in ../runtime/ or in PATH";
+    }
+    if (why_not.empty()) {
+      std::string node_name = config.node_name;
+      d->agent_client_ = std::make_unique<LocalClient>(
+          *d->resources_, api::Kinds::Default(),
+          // Full rights until a Node authorizer exists; the name says who wrote what.
+          Authenticator::FromCertificate("system:node:" + (node_name.empty() ? "self" : node_name),
+                                         {"system:nodes", "system:masters"}));
+      runtime::NodeAgentConfig ac;
+      ac.node_name = node_name;
+      ac.data_dir = config.data_dir;
+      ac.pod_cidr = config.pod_cidr;
+      ac.service_cidr = config.service_cidr;
+      ac.cni_bin_dir = config.cni_bin_dir;
+      ac.runtime = config.container_runtime;
+      ac.runc_path = runc;
+      ac.monitor_path = monitor;
+      auto agent = runtime::NodeAgent::Create(d->agent_client_.get(), ac);
+      if (agent) {
+        d->agent_ = std::move(*agent);
+      } else {
+        why_not = agent.error().message;
+      }
+    }
+    if (!why_not.empty()) {
+      if (config.node_agent == "on") {
+        return std::unexpected(api::MakeError(api::Reason::kInternalError,
+                                              "node agent (--node-agent=on): " + why_not));
+      }
+      LogInfo("node agent off", {{"reason", why_not}});
+    }
+  } else {
+    LogInfo("node agent off", {{"reason", "--node-agent=off"}});
+  }
+  if (config.scheduler == "on") {
+    d->scheduler_client_ = std::make_unique<LocalClient>(
+        *d->resources_, api::Kinds::Default(),
+        Authenticator::FromCertificate("system:kube-scheduler", {"system:masters"}));
+    d->scheduler_ = std::make_unique<controllers::Scheduler>(d->scheduler_client_.get());
+  }
+
   HttpOptions ho;
+  ho.node_agent = d->agent_.get();
+  ho.data_dir = config.data_dir;
   ho.host = hp->first;
   ho.port = hp->second;
   ho.cert_file = d->pki_.server_cert;
@@ -103,6 +177,18 @@ void Daemon::Start() {
     if (!http_->Run() && !stopped_) LogError("https server stopped unexpectedly");
   });
   ready_ = true;
+  if (scheduler_) {
+    if (auto s = scheduler_->Start(); !s) {
+      LogError("scheduler failed to start", {{"error", s.error().message}});
+    } else {
+      LogInfo("scheduler started");
+    }
+  }
+  if (agent_) {
+    if (auto s = agent_->Start(); !s) {
+      LogError("node agent failed to start", {{"error", s.error().message}});
+    }
+  }
 }
 
 void Daemon::Stop() {
@@ -111,11 +197,18 @@ void Daemon::Stop() {
   ready_ = false;
   http_->Stop();
   if (serve_thread_.joinable()) serve_thread_.join();
+  if (scheduler_) scheduler_->Stop();
+  if (agent_) agent_->Stop();
 }
 
 Daemon::~Daemon() {
   Stop();
   // Clients and the server go before the store they use.
+  http_.reset();
+  scheduler_.reset();
+  agent_.reset();
+  scheduler_client_.reset();
+  agent_client_.reset();
   admin_client_.reset();
   http_.reset();
   resources_.reset();

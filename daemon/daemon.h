@@ -1,6 +1,6 @@
 // keelsond wiring: data directory, PKI, admin kubeconfig, store, authentication, authorization,
-// admission, the API (HTTPS and in-process) and metrics. Later components (controllers, sync,
-// node agent) hang off it through Client().
+// admission, the API (HTTPS and in-process), metrics, the scheduler and the node agent. Later
+// components (controllers, sync) hang off it through AdminClient().
 #pragma once
 
 #include <atomic>
@@ -8,12 +8,14 @@
 #include <thread>
 
 #include "api/client.h"
+#include "controllers/scheduler.h"
 #include "daemon/auth.h"
 #include "daemon/config.h"
 #include "daemon/http_server.h"
 #include "daemon/metrics.h"
 #include "daemon/pki.h"
 #include "daemon/resources.h"
+#include "runtime/node_agent.h"
 #include "store/store.h"
 
 namespace keelson::daemon {
@@ -25,9 +27,12 @@ class Daemon {
   static api::Result<std::unique_ptr<Daemon>> Create(const Config& config);
   ~Daemon();
 
-  // Serves HTTPS on a background thread and marks the server ready.
+  // Serves HTTPS on a background thread and marks the server ready, then starts the scheduler
+  // and the node agent (each through its own in-process client); a failure to start either is
+  // logged and leaves the API serving.
   void Start();
-  // Stops serving (open watches end) and waits for the server thread. Idempotent.
+  // Stops serving (open watches and log streams end), then the scheduler and the node agent
+  // (containers keep running; a restarted keelsond re-adopts them). Idempotent.
   void Stop();
 
   int port() const { return port_; }
@@ -35,6 +40,9 @@ class Daemon {
   // An in-process client acting as keelson-admin (system:masters).
   api::Client& AdminClient() { return *admin_client_; }
   Resources& resources() { return *resources_; }
+  // The node agent, or null when it does not run (--node-agent=off, or auto without root, runc
+  // or keelson-monitor).
+  runtime::NodeAgent* node_agent() { return agent_.get(); }
 
  private:
   Daemon() = default;
@@ -49,6 +57,10 @@ class Daemon {
   Metrics metrics_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<api::Client> admin_client_;
+  std::unique_ptr<api::Client> agent_client_;
+  std::unique_ptr<api::Client> scheduler_client_;
+  std::unique_ptr<runtime::NodeAgent> agent_;
+  std::unique_ptr<controllers::Scheduler> scheduler_;
   std::atomic<bool> ready_{false};
   std::thread serve_thread_;
   bool stopped_ = false;

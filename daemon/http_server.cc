@@ -17,6 +17,7 @@
 #include "api/discovery.h"
 #include "daemon/discovery_docs.h"
 #include "daemon/log.h"
+#include "daemon/node_api.h"
 #include "daemon/patching.h"
 #include "daemon/protobuf.h"
 
@@ -192,7 +193,12 @@ class HttpServer::Impl {
   }
 
  private:
-  void Handle(const httplib::Request& req, httplib::Response& res);
+  void Handle(const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader* reader = nullptr);
+  // Reads the body of a POST/PUT/PATCH/DELETE (up to max_body_bytes; image uploads stream) and
+  // handles the request.
+  void HandleWithBody(const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& reader);
   api::Result<UserInfo> Authenticate(const httplib::Request& req) const;
   void Send(httplib::Response& res, const Reply& r) {
     res.status = r.code;
@@ -221,6 +227,7 @@ class HttpServer::Impl {
   std::atomic<bool> stopping_{false};
   std::string address_;
   std::unique_ptr<api::DiscoveryCache> discovery_;
+  std::unique_ptr<NodeApi> node_;
 };
 
 api::Result<int> HttpServer::Impl::Bind() {
@@ -254,13 +261,19 @@ api::Result<int> HttpServer::Impl::Bind() {
   server_->set_read_timeout(60);
   server_->set_write_timeout(30);
   server_->set_tcp_nodelay(true);
-  server_->set_payload_max_length(opts_.max_body_bytes);
+  // Bodies are read by HandleWithBody, which holds API requests to max_body_bytes and lets image
+  // archives (up to 4 GiB) stream to disk.
+  server_->set_payload_max_length(std::max<size_t>(opts_.max_body_bytes, NodeApi::kMaxImageBytes));
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
+  auto with_body = [this](const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader& reader) {
+    HandleWithBody(req, res, reader);
+  };
   server_->Get(".*", handler);
-  server_->Post(".*", handler);
-  server_->Put(".*", handler);
-  server_->Patch(".*", handler);
-  server_->Delete(".*", handler);
+  server_->Post(".*", with_body);
+  server_->Put(".*", with_body);
+  server_->Patch(".*", with_body);
+  server_->Delete(".*", with_body);
   server_->Options(".*", handler);
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
@@ -307,7 +320,14 @@ api::Result<int> HttpServer::Impl::Bind() {
   if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   address_ = host + ":" + std::to_string(port);
-  discovery_ = std::make_unique<api::DiscoveryCache>(kinds_, address_);
+  node_ = std::make_unique<NodeApi>(opts_.node_agent, res_, opts_.data_dir, &stopping_);
+  if (opts_.node_agent != nullptr) {
+    api::Kinds with_metrics = kinds_;
+    RegisterNodeApiKinds(with_metrics);
+    discovery_ = std::make_unique<api::DiscoveryCache>(with_metrics, address_);
+  } else {
+    discovery_ = std::make_unique<api::DiscoveryCache>(kinds_, address_);
+  }
   return port;
 }
 
@@ -340,7 +360,46 @@ api::Result<UserInfo> HttpServer::Impl::Authenticate(const httplib::Request& req
   return std::unexpected(api::MakeError(api::Reason::kUnauthorized, "Unauthorized"));
 }
 
-void HttpServer::Impl::Handle(const httplib::Request& req, httplib::Response& res) {
+void HttpServer::Impl::HandleWithBody(const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& reader) {
+  if (req.method == "POST" && req.path.rfind("/apis/keelson.dev/v1/images", 0) == 0) {
+    return Handle(req, res, &reader);
+  }
+  const size_t limit = opts_.max_body_bytes;
+  auto too_large = [&] {
+    api::Error e = api::MakeError(
+        api::Reason::kRequestEntityTooLarge,
+        "the request body is larger than the server allows (" + std::to_string(limit) + " bytes)");
+    res.status = e.HttpCode();
+    res.set_content(Dump(e.ToStatus()), "application/json");
+  };
+  if (req.has_header("Content-Length") &&
+      std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > limit) {
+    reader([](const char*, size_t) { return false; });
+    return too_large();
+  }
+  httplib::Request full = req;
+  bool over = false;
+  bool ok = reader([&](const char* d, size_t n) {
+    if (full.body.size() + n > limit) {
+      over = true;
+      return false;
+    }
+    full.body.append(d, n);
+    return true;
+  });
+  if (over) return too_large();
+  if (!ok) {
+    api::Error e = api::BadRequest("the request body could not be read");
+    res.status = e.HttpCode();
+    res.set_content(Dump(e.ToStatus()), "application/json");
+    return;
+  }
+  Handle(full, res);
+}
+
+void HttpServer::Impl::Handle(const httplib::Request& req, httplib::Response& res,
+                              const httplib::ContentReader* reader) {
   const auto start = Clock::now();
   std::string verb = req.method, group, resource, subresource;
   const api::KindInfo* kind = nullptr;
@@ -397,6 +456,21 @@ void HttpServer::Impl::Handle(const httplib::Request& req, httplib::Response& re
     } else {
       Send(res, ErrorReply(PathNotFound()));
     }
+    return finish();
+  }
+
+  // Served from the node agent: metrics.k8s.io (kubectl top) and the image store.
+  if (segs[0] == "apis" && segs.size() >= 4 && segs[1] == "metrics.k8s.io") {
+    group = segs[1];
+    resource = segs.size() >= 6 ? segs[5] : segs[3];
+    node_->ServeMetrics(req, res, ctx, segs);
+    return finish();
+  }
+  if (segs[0] == "apis" && segs.size() >= 4 && segs[1] == "keelson.dev" && segs[2] == "v1" &&
+      segs[3] == "images") {
+    group = segs[1];
+    resource = segs[3];
+    node_->ServeImages(req, res, ctx, reader);
     return finish();
   }
 
@@ -687,6 +761,31 @@ void HttpServer::Impl::ServeResource(const httplib::Request& req, httplib::Respo
   if (kind == nullptr) return Send(res, ErrorReply(PathNotFound()));
   kind_out = kind;
   if (!kind->namespaced && !rp.ns.empty()) return Send(res, ErrorReply(PathNotFound()));
+  if (kind->group.empty() && kind->kind == "Pod" && !rp.ns.empty() && !rp.name.empty()) {
+    if (rp.subresource == "log") {
+      verb = "get";
+      return node_->ServeLog(req, res, ctx, rp.ns, rp.name);
+    }
+    if (rp.subresource == "exec") {
+      verb = "create";
+      return node_->ServeExec(req, res, ctx, rp.ns, rp.name);
+    }
+    if (rp.subresource == "binding") {
+      verb = "create";
+      if (req.method != "POST") {
+        return Send(res, ErrorReply(api::MakeError(
+                             api::Reason::kMethodNotAllowed,
+                             "the server does not allow this method on the requested resource")));
+      }
+      auto wo = WriteOptionsOf(req);
+      if (!wo) return Send(res, ErrorReply(wo.error()));
+      auto body = DecodeBody(req);
+      if (!body) return Send(res, ErrorReply(body.error()));
+      auto st = res_.Bind(ctx, rp.ns, rp.name, std::move(*body), *wo);
+      if (!st) return Send(res, ErrorReply(st.error()));
+      return Send(res, {201, Dump(st->json())});
+    }
+  }
   // A namespaced resource without a namespace in the path only lists and watches.
   if (kind->namespaced && rp.ns.empty() && (req.method != "GET" || !rp.name.empty())) {
     return Send(res, ErrorReply(PathNotFound()));
@@ -706,6 +805,25 @@ void HttpServer::Impl::ServeResource(const httplib::Request& req, httplib::Respo
       if (watch) return ServeWatch(req, res, *kind, rp, ctx, neg);
       auto lo = ListOptionsOf(req);
       if (!lo) return Send(res, ErrorReply(lo.error()));
+      if (!neg.table && !neg.yaml && lo->label_selector.empty() && lo->field_selector.empty() &&
+          lo->limit <= 0 && lo->continue_token.empty()) {
+        // Plain JSON LIST: the stored JSON goes out as it is, without a parse and a dump each.
+        auto raw = res_.ListRaw(ctx, *kind, rp.ns);
+        if (!raw) return Send(res, ErrorReply(raw.error()));
+        size_t size = 128;
+        for (const auto& o : raw->items) size += o.json.size() + 1;
+        std::string body;
+        body.reserve(size);
+        body += R"({"kind":")" + kind->kind + R"(List","apiVersion":")" + kind->api_version() +
+                R"(","metadata":{"resourceVersion":")" + std::to_string(raw->revision) +
+                R"("},"items":[)";
+        for (size_t i = 0; i < raw->items.size(); ++i) {
+          if (i > 0) body += ',';
+          body += raw->items[i].json;
+        }
+        body += "]}";
+        return Send(res, {200, std::move(body)});
+      }
       auto list = res_.List(ctx, *kind, rp.ns, *lo);
       if (!list) return Send(res, ErrorReply(list.error()));
       return Send(res, ListReply(*kind, std::move(*list), neg, req));
@@ -796,7 +914,10 @@ void HttpServer::Impl::ServeResource(const httplib::Request& req, httplib::Respo
                       {"details", details}};
       return Send(res, {200, Dump(st)});
     }
-    return Send(res, ObjectReply(*kind, d->object, Negotiated{}, req, d->deleted ? 200 : 202));
+    // A pod in graceful deletion is answered 200 with the object, as Kubernetes does.
+    bool pod = kind->group.empty() && kind->kind == "Pod";
+    return Send(res,
+                ObjectReply(*kind, d->object, Negotiated{}, req, d->deleted || pod ? 200 : 202));
   }
   Send(res, ErrorReply(
                 api::MakeError(api::Reason::kMethodNotAllowed,

@@ -12,6 +12,10 @@
 #include "daemon/metrics.h"
 #include "daemon/resources.h"
 
+namespace keelson::runtime {
+class NodeAgent;
+}
+
 namespace keelson::daemon {
 
 struct HttpOptions {
@@ -24,6 +28,10 @@ struct HttpOptions {
   int max_threads = 512;
   // Readiness: /readyz answers 200 only once this is true.
   const std::atomic<bool>* ready = nullptr;
+  // The node agent behind pods/log, pods/exec, metrics.k8s.io and keelson.dev/v1 images; null
+  // when it does not run (those endpoints then answer 503, metrics are not in discovery).
+  runtime::NodeAgent* node_agent = nullptr;
+  std::string data_dir;  // image uploads are spooled under <data_dir>/tmp
 };
 
 class HttpServer {

@@ -2,7 +2,7 @@
 #include "daemon/patching.h"
 
 #include "api/codec.h"
-#include "daemon/patch_ops.h"
+#include "api/patch.h"
 
 namespace keelson::daemon {
 
@@ -36,11 +36,11 @@ api::Result<api::Json> ApplyPatch(const api::KindInfo& kind, api::PatchType type
                                   const api::Json& doc, const api::Json& patch) {
   switch (type) {
     case api::PatchType::kMerge:
-      return patch_ops::Merge(doc, patch);
+      return api::JsonMergePatch(doc, patch);
     case api::PatchType::kJsonPatch:
-      return patch_ops::JsonPatch(doc, patch);
+      return api::ApplyJsonPatch(doc, patch);
     case api::PatchType::kStrategicMerge:
-      return patch_ops::Strategic(doc, patch, kind.gvk());
+      return api::StrategicMergePatch(doc, patch, kind.gvk());
   }
   return std::unexpected(api::BadRequest("unsupported patch type"));
 }

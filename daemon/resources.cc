@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 
 #include "api/selector.h"
@@ -131,6 +132,27 @@ void KeepSystemFields(const api::KindInfo& kind, const api::Object& current, api
       m.erase(f);
     }
   }
+}
+
+bool IsPod(const api::KindInfo& kind) { return kind.group.empty() && kind.kind == "Pod"; }
+
+std::string NodeNameOf(const api::Object& pod) {
+  const api::Json* n = pod.Find("spec.nodeName");
+  return n != nullptr && n->is_string() ? n->get<std::string>() : "";
+}
+
+// Kubernetes binds pods only through pods/binding: a pod update may not set or change
+// spec.nodeName (ValidatePodUpdate's "pod updates may not change fields other than ...").
+api::Status CheckNodeNameUnchanged(const api::Object& current, const api::Object& obj) {
+  if (NodeNameOf(current) == NodeNameOf(obj)) return {};
+  return std::unexpected(api::Invalid(
+      "Pod", obj.name(),
+      {{"FieldValueForbidden", "spec",
+        "spec: Forbidden: pod updates may not change fields other than "
+        "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,"
+        "`spec.tolerations` (only additions to existing tolerations),"
+        "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously "
+        "negative)"}}));
 }
 
 std::string Base64Url(std::string_view in) {
@@ -306,9 +328,18 @@ api::Result<api::ObjectList> Resources::List(RequestContext& ctx, const api::Kin
   return out;
 }
 
+api::Result<store::RawListResult> Resources::ListRaw(RequestContext& ctx, const api::KindInfo& kind,
+                                                     std::string_view ns) {
+  if (auto s = Authorize(ctx, "list", kind, "", ns, ""); !s) return std::unexpected(s.error());
+  auto res = store_.ListRaw(StoreResource(kind), kind.namespaced ? ns : "");
+  if (!res) return std::unexpected(res.error().Wrap("list " + kind.qualified_resource()));
+  return res;
+}
+
 api::Result<api::Object> Resources::Create(RequestContext& ctx, const api::KindInfo& kind,
                                            std::string_view ns, api::Object obj,
                                            const api::WriteOptions& opts) {
+  if (kind.group.empty() && kind.kind == "Binding") return Bind(ctx, ns, "", std::move(obj), opts);
   if (auto s = Authorize(ctx, "create", kind, "", ns, obj.name()); !s) {
     return std::unexpected(s.error());
   }
@@ -366,6 +397,9 @@ api::Result<api::Object> Resources::UpdateLocked(RequestContext& ctx, const api:
     obj = StatusOnly(current, obj);
   } else {
     KeepSystemFields(kind, current, obj);
+    if (IsPod(kind)) {
+      if (auto s = CheckNodeNameUnchanged(current, obj); !s) return std::unexpected(s.error());
+    }
   }
   AdmissionRequest ar{&kind,        "UPDATE",     std::string(subresource),
                       &ctx.user,    &current,     opts.field_validation,
@@ -561,6 +595,7 @@ api::Result<DeleteResult> Resources::Delete(RequestContext& ctx, const api::Kind
       current = std::move(*u);
     }
   }
+  if (IsPod(kind)) return DeletePod(kind, *current, opts);
   auto deleted = store_.Delete(res, store_ns, name, opts.precondition_uid,
                                policy == "Foreground" || policy == "Orphan"
                                    ? std::string_view(current->resource_version())
@@ -573,6 +608,151 @@ api::Result<DeleteResult> Resources::Delete(RequestContext& ctx, const api::Kind
   }
   DeleteResult r{*deleted, deleted->deletion_timestamp().empty() || deleted->finalizers().empty()};
   return r;
+}
+
+api::Result<api::Object> Resources::Bind(RequestContext& ctx, std::string_view ns,
+                                         std::string_view pod_name_in, api::Object binding,
+                                         const api::WriteOptions& opts) {
+  const std::string pod_name(pod_name_in.empty() ? binding.name() : pod_name_in);
+  const api::KindInfo* pods = api::Kinds::Default().ByResource("", "v1", "pods");
+  const api::KindInfo* bindings = api::Kinds::Default().ByResource("", "v1", "bindings");
+  if (pods == nullptr || bindings == nullptr) return std::unexpected(api::Internal("no pods kind"));
+  if (auto s = Authorize(ctx, "create", *pods, "binding", ns, pod_name); !s) {
+    return std::unexpected(s.error());
+  }
+  if (auto s = CheckTypeMeta(*bindings, binding); !s) return std::unexpected(s.error());
+  if (auto s = CheckNamespace(*bindings, ns, binding); !s) return std::unexpected(s.error());
+  if (binding.name().empty()) binding.set_name(pod_name);
+  if (binding.name() != pod_name) {
+    return std::unexpected(api::BadRequest("name in URL does not match name in Binding object"));
+  }
+  if (pod_name.empty()) {
+    return std::unexpected(
+        api::Invalid("Binding", "",
+                     {{"FieldValueRequired", "metadata.name",
+                       "metadata.name: Required value: name or generateName is required"}}));
+  }
+  const api::Json* target = binding.Find("target");
+  std::string tkind, tname;
+  if (target != nullptr && target->is_object()) {
+    tkind = target->value("kind", "");
+    tname = target->value("name", "");
+  }
+  std::vector<api::Cause> causes;
+  if (!tkind.empty() && tkind != "Node") {
+    causes.push_back({"FieldValueNotSupported", "target.kind",
+                      "target.kind: Unsupported value: \"" + tkind +
+                          "\": supported values: \"Node\", \"<empty>\""});
+  }
+  if (tname.empty()) {
+    causes.push_back({"FieldValueRequired", "target.name", "target.name: Required value"});
+  }
+  if (!causes.empty()) {
+    return std::unexpected(api::Invalid("Binding", binding.name(), std::move(causes)));
+  }
+  auto conflict = [&](const std::string& why) {
+    api::Error e =
+        api::MakeError(api::Reason::kConflict, "Operation cannot be fulfilled on pods/binding \"" +
+                                                   std::string(pod_name) + "\": " + why);
+    e.kind = "pods/binding";
+    e.name = std::string(pod_name);
+    return e;
+  };
+  for (int attempt = 0; attempt < kPatchRetries; ++attempt) {
+    auto current = store_.Get(StoreResource(*pods), ns, pod_name);
+    if (!current) return std::unexpected(ForKind(*pods, pod_name, current.error()));
+    if (!binding.uid().empty() && binding.uid() != current->uid()) {
+      return std::unexpected(conflict("the UID in the precondition (" + binding.uid() +
+                                      ") does not match the UID in record (" + current->uid() +
+                                      "). The object might have been deleted and then recreated"));
+    }
+    if (!current->deletion_timestamp().empty()) {
+      return std::unexpected(
+          conflict("pod " + pod_name + " is being deleted, cannot be assigned to a host"));
+    }
+    if (std::string node = NodeNameOf(*current); !node.empty()) {
+      return std::unexpected(conflict("pod " + std::string(pod_name) +
+                                      " is already assigned to node \"" + node + "\""));
+    }
+    api::Object pod = *current;
+    pod.json()["spec"]["nodeName"] = tname;
+    for (const auto& [k, v] : binding.annotations()) pod.MutableMeta()["annotations"][k] = v;
+    api::Json& status = pod.json()["status"];
+    if (!status.is_object()) status = api::Json::object();
+    api::Json& conds = status["conditions"];
+    if (!conds.is_array()) conds = api::Json::array();
+    api::Json cond = {{"type", "PodScheduled"},
+                      {"status", "True"},
+                      {"lastProbeTime", nullptr},
+                      {"lastTransitionTime", api::NowTimestamp()}};
+    bool replaced = false;
+    for (auto& c : conds) {
+      if (c.is_object() && c.value("type", "") == "PodScheduled") {
+        c = cond;
+        replaced = true;
+      }
+    }
+    if (!replaced) conds.push_back(cond);
+    if (opts.dry_run) break;
+    auto updated = store_.Update(StoreResource(*pods), pod);
+    if (!updated && updated.error().reason == api::Reason::kConflict) continue;
+    if (!updated) return std::unexpected(ForKind(*pods, pod_name, updated.error()));
+    break;
+  }
+  return api::Object(api::Json{{"kind", "Status"},
+                               {"apiVersion", "v1"},
+                               {"metadata", api::Json::object()},
+                               {"status", "Success"},
+                               {"code", 201}});
+}
+
+api::Result<DeleteResult> Resources::DeletePod(const api::KindInfo& kind,
+                                               const api::Object& current,
+                                               const api::DeleteOptions& opts) {
+  // The grace as Kubernetes' podStrategy.CheckGracefulDelete decides it.
+  int64_t grace = opts.grace_period_seconds;
+  if (grace < 0) {
+    grace = 30;
+    if (const api::Json* g = current.Find("spec.terminationGracePeriodSeconds");
+        g != nullptr && g->is_number_integer()) {
+      grace = std::max<int64_t>(g->get<int64_t>(), 0);
+    }
+  }
+  const api::Json* phase = current.Find("status.phase");
+  bool terminated =
+      phase != nullptr && phase->is_string() && (*phase == "Succeeded" || *phase == "Failed");
+  if (NodeNameOf(current).empty() || terminated) grace = 0;
+  // Already being deleted: only a grace given by the caller may hurry it (BeforeDelete).
+  if (!current.deletion_timestamp().empty() && opts.grace_period_seconds < 0) {
+    return DeleteResult{current, false};
+  }
+  std::string ts;
+  if (!current.deletion_timestamp().empty()) {
+    // The deadline moves to (old deadline - old grace + new grace), as BeforeDelete computes it.
+    auto old_ts = api::ParseTime(current.deletion_timestamp());
+    const api::Json* og = current.metadata().contains("deletionGracePeriodSeconds")
+                              ? &current.metadata()["deletionGracePeriodSeconds"]
+                              : nullptr;
+    int64_t old_grace = og != nullptr && og->is_number_integer() ? og->get<int64_t>() : 0;
+    ts = old_ts ? api::FormatTime(*old_ts - old_grace + grace) : api::NowTimestamp();
+  } else {
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    ts = api::FormatTime(now + grace);
+  }
+  auto marked = store_.MarkForDeletion(StoreResource(kind), current.namespace_(), current.name(),
+                                       ts, grace, opts.precondition_uid, "");
+  if (!marked) {
+    if (marked.error().reason == api::Reason::kConflict) {
+      return std::unexpected(ConflictError(kind, current.name(), marked.error().message));
+    }
+    return std::unexpected(ForKind(kind, current.name(), marked.error()));
+  }
+  // Gone when the store deleted it (grace 0, no finalizers): the returned state is its last one.
+  auto still = store_.Get(StoreResource(kind), current.namespace_(), current.name());
+  bool gone = !still || still->uid() != current.uid();
+  return DeleteResult{std::move(*marked), gone};
 }
 
 api::Result<api::ObjectList> Resources::DeleteCollection(RequestContext& ctx,

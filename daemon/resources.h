@@ -55,6 +55,11 @@ class Resources {
   api::Result<api::ObjectList> List(RequestContext& ctx, const api::KindInfo& kind,
                                     std::string_view ns, const api::ListOptions& opts);
 
+  // LIST of every object of the kind in `ns` as stored JSON text, without selectors or paging:
+  // for responses that only re-encode the objects. Errors: Forbidden, the store's.
+  api::Result<store::RawListResult> ListRaw(RequestContext& ctx, const api::KindInfo& kind,
+                                            std::string_view ns);
+
   // POST. `obj` as the client sent it (decoded); `ns` from the path. Handles generateName and
   // dry run. Errors: BadRequest (kind or namespace mismatch, strict unknown fields), Invalid,
   // AlreadyExists, NotFound (namespace), Forbidden.
@@ -78,11 +83,26 @@ class Resources {
 
   // DELETE with Kubernetes propagation: Background deletes now (the garbage collector removes
   // dependents), Foreground and Orphan add the foregroundDeletion/orphan finalizer first.
+  // Pods are deleted gracefully as Kubernetes does: a pod bound to a node and not terminated gets
+  // metadata.deletionTimestamp = now + grace and deletionGracePeriodSeconds = grace (grace from
+  // opts, else spec.terminationGracePeriodSeconds, else 30) and stays (deleted = false) until a
+  // delete with grace 0 (the node agent's, once its containers are gone, or a forced delete);
+  // a second delete may only shorten the grace. Unbound or terminated pods go at once.
   // `precondition_rv` as in metav1.Preconditions. Errors: NotFound, Conflict, Forbidden.
   api::Result<DeleteResult> Delete(RequestContext& ctx, const api::KindInfo& kind,
                                    std::string_view ns, std::string_view name,
                                    const api::DeleteOptions& opts,
                                    std::string_view precondition_rv = "");
+
+  // POST pods/{name}/binding (and POST bindings): binds the pod to binding.target.name (kind
+  // Node or empty) as Kubernetes' BindingREST does: sets spec.nodeName, the binding's annotations
+  // and the PodScheduled=True condition, without the pod update validation (which refuses
+  // spec.nodeName changes). `pod_name` "" takes the binding's metadata.name. Returns a Status
+  // Success (201). Errors: BadRequest (name or namespace mismatch, not a v1 Binding), Invalid
+  // (target), NotFound (pod), Conflict (already assigned: `pod x is already assigned to node
+  // "y"`, being deleted, uid precondition), Forbidden.
+  api::Result<api::Object> Bind(RequestContext& ctx, std::string_view ns, std::string_view pod_name,
+                                api::Object binding, const api::WriteOptions& opts);
 
   // DELETE of every object matching the selectors; returns the deleted objects.
   api::Result<api::ObjectList> DeleteCollection(RequestContext& ctx, const api::KindInfo& kind,
@@ -110,6 +130,8 @@ class Resources {
   api::Result<api::Object> UpdateLocked(RequestContext& ctx, const api::KindInfo& kind,
                                         std::string_view subresource, api::Object obj,
                                         const api::Object& current, const api::WriteOptions& opts);
+  api::Result<DeleteResult> DeletePod(const api::KindInfo& kind, const api::Object& current,
+                                      const api::DeleteOptions& opts);
   api::Result<api::Object> UpdateScale(RequestContext& ctx, const api::KindInfo& kind,
                                        std::string_view ns, std::string_view name,
                                        const api::Object& scale, const api::WriteOptions& opts);

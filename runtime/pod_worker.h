@@ -16,6 +16,7 @@
 #include "runtime/clock.h"
 #include "runtime/cni.h"
 #include "runtime/container_runtime.h"
+#include "runtime/image_puller.h"
 #include "runtime/image_store.h"
 #include "runtime/node_agent.h"
 #include "runtime/oci_spec.h"
@@ -34,6 +35,7 @@ struct AgentContext {
   Clock* clock = nullptr;
   std::unique_ptr<Clock> owned_clock;
   std::mutex cni_mu;  // host-local and the bridge plugin serialize poorly across many pods
+  std::unique_ptr<ImagePuller> puller;  // after `images`: destroyed (joined) before it
 };
 
 class PodWorker {

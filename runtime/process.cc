@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,14 +15,14 @@
 
 namespace keelson::runtime {
 
-api::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
-                                      const CommandOptions& opts) {
+api::Result<Child> StartCommand(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& env, int terminal) {
   if (argv.empty()) return std::unexpected(api::Internal("run: empty command"));
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
   std::vector<char*> cenv;
-  for (auto& e : opts.env) cenv.push_back(const_cast<char*>(e.c_str()));
+  for (auto& e : env) cenv.push_back(const_cast<char*>(e.c_str()));
   cenv.push_back(nullptr);
 
   int in[2], out[2], err[2], exec_err[2];
@@ -32,15 +33,24 @@ api::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
   pid_t pid = fork();
   if (pid < 0) return std::unexpected(api::Internal(ErrnoMessage("run " + argv[0] + ": fork")));
   if (pid == 0) {
-    setpgid(0, 0);
-    dup2(in[0], 0);
-    dup2(out[1], 1);
-    dup2(err[1], 2);
+    if (terminal >= 0) {
+      // A session of its own with the terminal as the controlling tty and all of stdio.
+      setsid();
+      ioctl(terminal, TIOCSCTTY, 0);
+      dup2(terminal, 0);
+      dup2(terminal, 1);
+      dup2(terminal, 2);
+    } else {
+      setpgid(0, 0);
+      dup2(in[0], 0);
+      dup2(out[1], 1);
+      dup2(err[1], 2);
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     signal(SIGPIPE, SIG_DFL);
-    if (!opts.env.empty()) {
+    if (!env.empty()) {
       execvpe(cargv[0], cargv.data(), cenv.data());
     } else {
       execvp(cargv[0], cargv.data());
@@ -63,6 +73,29 @@ api::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
     waitpid(pid, nullptr, 0);
     return std::unexpected(api::Internal("run " + argv[0] + ": " + std::strerror(e)));
   }
+  if (terminal >= 0) {
+    close(in[1]);
+    close(out[0]);
+    close(err[0]);
+    return Child{pid, -1, -1, -1};
+  }
+  return Child{pid, in[1], out[0], err[0]};
+}
+
+int WaitCommand(int pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+api::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
+                                      const CommandOptions& opts) {
+  auto child = StartCommand(argv, opts.env);
+  if (!child) return std::unexpected(child.error());
+  pid_t pid = child->pid;
+  int in[2] = {-1, child->in}, out[2] = {child->out, -1}, err[2] = {child->err, -1};
   fcntl(in[1], F_SETFL, O_NONBLOCK);
   CommandResult res;
   size_t written = 0;
@@ -118,10 +151,7 @@ api::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
   close(out[0]);
   close(err[0]);
   if (res.timed_out) kill(-pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  res.exit_code = WaitCommand(pid);
   return res;
 }
 

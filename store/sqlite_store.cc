@@ -167,6 +167,14 @@ bool SpecChanged(const api::Json& a, const api::Json& b) {
   return false;
 }
 
+// metadata.deletionGracePeriodSeconds, or -1 when unset.
+int64_t GraceOf(const api::Object& o) {
+  const api::Json& m = o.metadata();
+  if (!m.is_object()) return -1;
+  auto it = m.find("deletionGracePeriodSeconds");
+  return it != m.end() && it->is_number_integer() ? it->get<int64_t>() : -1;
+}
+
 void CopyMeta(const api::Object& from, api::Object& to, const char* key) {
   const api::Json& m = from.metadata();
   auto it = m.is_object() ? m.find(key) : m.end();
@@ -230,6 +238,11 @@ class SqliteStore final : public Store, private internal::LogReader {
   api::Result<api::Object> Delete(std::string_view resource, std::string_view ns,
                                   std::string_view name, std::string_view precondition_uid,
                                   std::string_view precondition_rv) override;
+  api::Result<api::Object> MarkForDeletion(std::string_view resource, std::string_view ns,
+                                           std::string_view name,
+                                           std::string_view deletion_timestamp,
+                                           int64_t grace_seconds, std::string_view precondition_uid,
+                                           std::string_view precondition_rv) override;
   api::Result<std::unique_ptr<WatchHandle>> Watch(
       const WatchFilter& filter, Revision from_revision,
       std::function<void(const WatchEvent&)> on_event) override {
@@ -747,7 +760,8 @@ api::Result<api::Object> SqliteStore::Update(std::string_view resource, const ap
     next->set_resource_version(std::to_string(rev));
     d.prev = std::make_shared<const api::Object>(std::move(**cur));
     d.object = std::move(next);
-    if (!d.object->deletion_timestamp().empty() && !HasFinalizers(resource, *d.object)) {
+    if (!d.object->deletion_timestamp().empty() && GraceOf(*d.object) <= 0 &&
+        !HasFinalizers(resource, *d.object)) {
       d.kind = Decision::kDelete;
       d.type = EventType::kDeleted;
     } else {
@@ -794,6 +808,57 @@ api::Result<api::Object> SqliteStore::Delete(std::string_view resource, std::str
     } else {
       d.kind = Decision::kDelete;
       d.type = EventType::kDeleted;
+    }
+    d.object->set_resource_version(std::to_string(rev));
+    d.prev = std::make_shared<const api::Object>(std::move(**cur));
+    return d;
+  });
+}
+
+api::Result<api::Object> SqliteStore::MarkForDeletion(std::string_view resource,
+                                                      std::string_view ns, std::string_view name,
+                                                      std::string_view deletion_timestamp,
+                                                      int64_t grace_seconds,
+                                                      std::string_view precondition_uid,
+                                                      std::string_view precondition_rv) {
+  if (grace_seconds < 0) grace_seconds = 0;
+  return Write("delete", resource, ns, name, [&](Revision rev) -> api::Result<Decision> {
+    auto cur = Read(*writer_, resource, ns, name);
+    if (!cur) return std::unexpected(cur.error());
+    if (!*cur) return std::unexpected(NotFoundErr(resource, name));
+    const api::Object& old = **cur;
+    if (!precondition_uid.empty() && precondition_uid != old.uid()) {
+      return std::unexpected(
+          ConflictErr(resource, name,
+                      "Precondition failed: UID in precondition: " + std::string(precondition_uid) +
+                          ", UID in object meta: " + old.uid()));
+    }
+    if (!precondition_rv.empty() && precondition_rv != old.resource_version()) {
+      return std::unexpected(ConflictErr(
+          resource, name,
+          "Precondition failed: ResourceVersion in precondition: " + std::string(precondition_rv) +
+              ", ResourceVersion in object meta: " + old.resource_version()));
+    }
+    Decision d;
+    d.object = std::make_shared<api::Object>(old);
+    int64_t old_grace = GraceOf(old);
+    bool marked = !old.deletion_timestamp().empty();
+    if (marked && old_grace >= 0 && grace_seconds >= old_grace &&
+        !(grace_seconds == 0 && !HasFinalizers(resource, old))) {
+      d.kind = Decision::kNothing;  // only a shorter grace may be given
+      return d;
+    }
+    if (!marked || old.deletion_timestamp() > deletion_timestamp || old_grace < 0) {
+      d.object->set_deletion_timestamp(std::string(deletion_timestamp));
+    }
+    d.object->MutableMeta()["deletionGracePeriodSeconds"] = grace_seconds;
+    if (!marked && d.object->generation() > 0) d.object->set_generation(d.object->generation() + 1);
+    if (grace_seconds == 0 && !HasFinalizers(resource, old)) {
+      d.kind = Decision::kDelete;
+      d.type = EventType::kDeleted;
+    } else {
+      d.kind = Decision::kPut;
+      d.type = EventType::kModified;
     }
     d.object->set_resource_version(std::to_string(rev));
     d.prev = std::make_shared<const api::Object>(std::move(**cur));

@@ -129,9 +129,11 @@ class Store {
   // creationTimestamp are kept from the stored object; generation is bumped when anything but
   // metadata and status changed; deletionTimestamp cannot be set or cleared here. An update that
   // changes nothing writes nothing (no revision, no event) and returns the stored object. If the
-  // object has a deletionTimestamp and its update leaves no finalizers, it is deleted (a kDeleted
-  // event); finalizers cannot be added once deletion started (Invalid). Errors: NotFound,
-  // Conflict, Invalid, BadRequest (malformed object), ServiceUnavailable.
+  // object has a deletionTimestamp with deletionGracePeriodSeconds 0 (or none) and its update
+  // leaves no finalizers, it is deleted (a kDeleted event), as Kubernetes'
+  // ShouldDeleteDuringUpdate; a pod in graceful deletion (grace > 0) stays until deleted with grace
+  // 0. Finalizers cannot be added once deletion started (Invalid). Errors: NotFound, Conflict,
+  // Invalid, BadRequest (malformed object), ServiceUnavailable.
   virtual api::Result<api::Object> Update(std::string_view resource, const api::Object& obj) = 0;
 
   // Deletes the object and returns its last state at the deletion's revision. If it has
@@ -143,6 +145,23 @@ class Store {
                                           std::string_view name,
                                           std::string_view precondition_uid = "",
                                           std::string_view precondition_rv = "") = 0;
+
+  // Graceful deletion (pods): sets metadata.deletionTimestamp to `deletion_timestamp` (RFC 3339)
+  // and deletionGracePeriodSeconds to `grace_seconds` (a kModified event) and returns the stored
+  // object. An object already marked is only ever hurried: a later timestamp or a longer grace
+  // changes nothing (no event). With `grace_seconds` 0 and no finalizers the object is deleted
+  // (a kDeleted event; the last state is returned). `precondition_uid`/`precondition_rv` when
+  // non-empty must match. Errors: NotFound, Conflict, Unimplemented (backend without it).
+  virtual api::Result<api::Object> MarkForDeletion(std::string_view resource, std::string_view ns,
+                                                   std::string_view name,
+                                                   std::string_view deletion_timestamp,
+                                                   int64_t grace_seconds,
+                                                   std::string_view precondition_uid = "",
+                                                   std::string_view precondition_rv = "") {
+    (void)resource, (void)ns, (void)name, (void)deletion_timestamp, (void)grace_seconds,
+        (void)precondition_uid, (void)precondition_rv;
+    return std::unexpected(api::Internal("graceful deletion: not supported by this store"));
+  }
 
   // Calls `on_event` for every change after `from_revision` (0 = from now) matching `filter`, in
   // revision order, on a thread of the store's, until the handle is destroyed. Errors: Gone (the

@@ -59,6 +59,43 @@ TEST(Config, RejectsBadValues) {
   EXPECT_FALSE(Parse({"--no-such-flag"}));
 }
 
+TEST(Config, NodeFlagsDefaultsFileAndOverrides) {
+  auto d = Parse({});
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->node_agent, "auto");
+  EXPECT_EQ(d->scheduler, "on");
+  EXPECT_EQ(d->pod_cidr, "10.88.0.0/16");
+  EXPECT_EQ(d->container_runtime, "runc");
+  EXPECT_EQ(d->cni_bin_dir, DefaultCniBinDir());
+  TempDir dir;
+  std::string file = dir.path() + "/keelsond.yaml";
+  WriteAll(file, "node-agent: \"on\"\nnode-name: n1\npod-cidr: 10.90.0.0/16\nscheduler: \"off\"\n");
+  auto c = Parse({"--config", file, "--node-name", "n2", "--cni-bin-dir", "/opt/cni/bin"});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->node_agent, "on");
+  EXPECT_EQ(c->node_name, "n2");
+  EXPECT_EQ(c->pod_cidr, "10.90.0.0/16");
+  EXPECT_EQ(c->scheduler, "off");
+  EXPECT_EQ(c->cni_bin_dir, "/opt/cni/bin");
+}
+
+TEST(Config, RejectsBadNodeValues) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string want;
+  };
+  for (const auto& c :
+       std::vector<Case>{{{"--node-agent", "maybe"}, "node-agent \"maybe\": want auto, on or off"},
+                         {{"--scheduler", "yes"}, "scheduler \"yes\": want on or off"},
+                         {{"--runtime", "crun"}, "runtime \"crun\": only runc is supported"},
+                         {{"--pod-cidr", "10.88.0.0"}, "pod-cidr \"10.88.0.0\": want an IPv4 CIDR"},
+                         {{"--service-cidr", "300.1.0.0/16"}, "service-cidr \"300.1.0.0/16\""}}) {
+    auto r = Parse(c.args);
+    ASSERT_FALSE(r) << c.want;
+    EXPECT_NE(r.error().message.find(c.want), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(Config, SplitsIpv6HostPort) {
   auto hp = SplitHostPort("[::1]:6443");
   ASSERT_TRUE(hp);

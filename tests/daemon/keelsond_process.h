@@ -96,6 +96,15 @@ class Keelsond {
                                      port_file,
                                      "--log-level",
                                      "info"};
+    // The node agent and the scheduler are off unless a test asks for them: the API tests run
+    // as root in CI and must not start containers or write pod status behind their back.
+    bool agent = false, scheduler = false;
+    for (const auto& a : extra_) {
+      agent = agent || a.rfind("--node-agent", 0) == 0;
+      scheduler = scheduler || a.rfind("--scheduler", 0) == 0;
+    }
+    if (!agent) args.push_back("--node-agent=off");
+    if (!scheduler) args.push_back("--scheduler=off");
     for (const auto& a : extra_) args.push_back(a);
     pid_ = fork();
     if (pid_ == 0) {

@@ -48,6 +48,7 @@ class FakeClient : public api::Client {
   }
   api::Result<api::Object> Create(const api::Object& obj, const api::WriteOptions& = {}) override {
     std::lock_guard lock(mu_);
+    if (obj.api_version() == "v1" && obj.kind() == "Binding") return BindLocked(obj);
     std::string key = Key(obj.api_version(), obj.kind(), obj.namespace_(), obj.name());
     if (objects_.contains(key))
       return std::unexpected(api::AlreadyExists(Plural(obj.kind()), obj.name()));
@@ -55,6 +56,30 @@ class FakeClient : public api::Client {
     if (o.uid().empty()) o.set_uid("uid-" + std::to_string(++uid_counter_));
     o.set_creation_timestamp(api::NowTimestamp());
     return StoreLocked(key, o, api::WatchEventType::kAdded);
+  }
+  // POST pods/{name}/binding as the API server does it: sets spec.nodeName and PodScheduled.
+  api::Result<api::Object> BindLocked(const api::Object& binding) {
+    std::string key = Key("v1", "Pod", binding.namespace_(), binding.name());
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return std::unexpected(api::NotFound("pods", binding.name()));
+    api::Object o = it->second;
+    if (!o.spec().value("nodeName", "").empty()) {
+      return std::unexpected(api::MakeError(
+          api::Reason::kConflict, "Operation cannot be fulfilled on pods/binding \"" + o.name() +
+                                      "\": pod " + o.name() + " is already assigned to node \"" +
+                                      o.spec().value("nodeName", "") + "\""));
+    }
+    o.json()["spec"]["nodeName"] = binding.json()["target"].value("name", "");
+    api::Json conds = api::Json::array();
+    if (o.status().is_object()) {
+      for (const auto& c : o.status().value("conditions", api::Json::array()))
+        if (c.is_object() && c.value("type", "") != "PodScheduled") conds.push_back(c);
+    }
+    conds.push_back({{"type", "PodScheduled"}, {"status", "True"}});
+    o.json()["status"]["conditions"] = conds;
+    auto r = StoreLocked(key, o, api::WatchEventType::kModified);
+    if (!r) return r;
+    return api::Object(api::Json{{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Success"}});
   }
   api::Result<api::Object> Update(const api::Object& obj, const api::WriteOptions& = {}) override {
     return Replace(obj, false);
