@@ -2,8 +2,11 @@
 #include "runtime/cni.h"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,6 +110,47 @@ api::Status Cni::DeleteNetns(const std::string& name) const {
   return {};
 }
 
+namespace {
+
+// Brings `lo` up in the namespace at `netns_path`.
+api::Status LoopbackUp(const std::string& netns_path) {
+  std::string error;
+  // setns(CLONE_NEWNET) affects only the calling thread: do it on a throwaway thread.
+  std::thread t([&] {
+    int nsfd = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0) {
+      error = ErrnoMessage("open " + netns_path);
+      return;
+    }
+    if (setns(nsfd, CLONE_NEWNET) != 0) {
+      error = ErrnoMessage("setns " + netns_path);
+      close(nsfd);
+      return;
+    }
+    close(nsfd);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      error = ErrnoMessage("socket");
+      return;
+    }
+    ifreq ifr{};
+    std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0) {
+      error = ErrnoMessage("get lo flags");
+    } else if (!(ifr.ifr_flags & IFF_UP)) {
+      ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+      if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0) error = ErrnoMessage("set lo up");
+    }
+    close(fd);
+  });
+  t.join();
+  if (!error.empty())
+    return std::unexpected(api::Internal("loopback in " + netns_path + ": " + error));
+  return {};
+}
+
+}  // namespace
+
 api::Result<Json> Cni::Invoke(const std::string& plugin, const std::string& command,
                               const Json& config, const std::string& container_id,
                               const std::string& netns_path, const std::string& ifname) const {
@@ -178,9 +222,8 @@ api::Result<PodNetwork> Cni::Cached(const std::string& container_id) const {
 api::Result<PodNetwork> Cni::Setup(const std::string& container_id,
                                    const std::string& netns_path) const {
   MakeDirs(o_.state_dir + "/ipam", 0700);
-  Json lo = {{"cniVersion", "1.0.0"}, {"name", "cni-loopback"}, {"type", "loopback"}};
-  auto r = Invoke("loopback", "ADD", lo, container_id, netns_path, "lo");
-  if (!r) return std::unexpected(r.error());
+  // What the loopback plugin does (lo up; the kernel adds 127.0.0.1 and ::1), without an exec.
+  if (auto st = LoopbackUp(netns_path); !st) return std::unexpected(st.error());
   Json conf = BridgeConfig();
   conf["cniVersion"] = "1.0.0";
   conf["name"] = o_.network_name;

@@ -18,7 +18,9 @@
 
 #include "runtime/fsutil.h"
 #include "runtime/pod_worker.h"
+#include "runtime/process_runtime.h"
 #include "runtime/runc_runtime.h"
+#include "runtime/static_pods.h"
 
 namespace keelson::runtime {
 
@@ -76,11 +78,23 @@ std::string MicroTime() {
 
 }  // namespace
 
+struct NodeAgent::StaticPodState {
+  std::thread thread;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool kick = false;
+  bool stop = false;
+  std::set<std::string> reported;   // manifest errors already logged and sent as events
+  std::set<std::string> conflicts;  // names taken in the API by a pod that is not a mirror
+  std::string node_uid;
+};
+
 api::Result<std::unique_ptr<NodeAgent>> NodeAgent::Create(api::Client* client,
                                                           NodeAgentConfig config,
                                                           std::unique_ptr<ContainerRuntime> runtime,
                                                           Clock* clock) {
   std::unique_ptr<NodeAgent> agent(new NodeAgent());
+  agent->static_ = std::make_unique<StaticPodState>();
   auto ctx = std::make_unique<AgentContext>();
   ctx->client = client;
   if (config.node_name.empty()) {
@@ -99,13 +113,18 @@ api::Result<std::unique_ptr<NodeAgent>> NodeAgent::Create(api::Client* client,
   if (!images) return std::unexpected(images.error().Wrap("node agent"));
   ctx->images = std::move(*images);
   if (!runtime) {
-    if (config.runtime != "runc") {
+    api::Result<std::unique_ptr<ContainerRuntime>> rt;
+    if (config.runtime == "runc") {
+      rt = NewRuncRuntime({.runc_path = config.runc_path,
+                           .monitor_path = config.monitor_path,
+                           .state_dir = config.data_dir + "/runtime/runc"});
+    } else if (config.runtime == "process") {
+      rt = NewProcessRuntime(
+          {.monitor_path = config.monitor_path, .state_dir = config.data_dir + "/runtime/process"});
+    } else {
       return std::unexpected(api::BadRequest("node agent: runtime \"" + config.runtime +
-                                             "\" is not supported (use runc)"));
+                                             "\" is not supported (use runc or process)"));
     }
-    auto rt = NewRuncRuntime({.runc_path = config.runc_path,
-                              .monitor_path = config.monitor_path,
-                              .state_dir = config.data_dir + "/runtime/runc"});
     if (!rt) return std::unexpected(rt.error().Wrap("node agent"));
     runtime = std::move(*rt);
   }
@@ -260,6 +279,17 @@ void NodeAgent::OnPodEvent(const api::WatchEvent& ev) {
   if (ev.type == api::WatchEventType::kBookmark) return;
   const api::Object& pod = ev.object;
   if (NodeNameOf(pod) != ctx_->config.node_name) return;
+  if (IsMirrorPod(pod)) {
+    // Mirror pods only show static pods; one deleted (or being deleted) is made again.
+    if (ev.type == api::WatchEventType::kDeleted || !pod.deletion_timestamp().empty()) {
+      {
+        std::lock_guard lock(static_->mu);
+        static_->kick = true;
+      }
+      static_->cv.notify_all();
+    }
+    return;
+  }
   std::shared_ptr<PodWorker> worker;
   {
     std::lock_guard lock(mu_);
@@ -304,23 +334,33 @@ api::Status NodeAgent::ListAndWatch() {
   if (!list) return std::unexpected(list.error().Wrap("list pods"));
   std::set<std::string> seen;
   for (auto& pod : list->items) {
-    if (NodeNameOf(pod) != ctx_->config.node_name) continue;
+    if (NodeNameOf(pod) != ctx_->config.node_name || IsMirrorPod(pod)) continue;
     seen.insert(pod.uid());
     OnPodEvent({api::WatchEventType::kModified, pod});
   }
   // Pods that went away while we were not watching.
   {
     std::lock_guard lock(mu_);
-    for (auto& [uid, w] : workers_)
-      if (!seen.contains(uid)) w->Update(std::nullopt);
+    for (auto& [uid, w] : workers_) {
+      if (IsStaticPod(w->pod()))
+        seen.insert(uid);  // runs from its manifest, not from the API
+      else if (!seen.contains(uid))
+        w->Update(std::nullopt);
+    }
   }
   // Containers of pods the API no longer has (deleted while the agent was down).
   auto ids = ctx_->runtime->List();
   if (ids) {
     std::set<std::string> orphans;
+    // Containers of static pods whose workers have not started yet (agent start) are kept.
+    std::set<std::string> static_uids;
+    if (!ctx_->config.static_pod_dir.empty()) {
+      for (auto& sp : ReadStaticPodDir(ctx_->config.static_pod_dir, ctx_->config.node_name).pods)
+        static_uids.insert(sp.pod.uid());
+    }
     for (auto& id : *ids) {
       std::string uid = id.substr(0, id.find('_'));
-      if (!seen.contains(uid)) orphans.insert(uid);
+      if (!seen.contains(uid) && !static_uids.contains(uid)) orphans.insert(uid);
     }
     for (auto& uid : orphans) {
       spdlog::info("removing containers of a pod that is gone uid={}", uid);
@@ -355,8 +395,21 @@ void NodeAgent::LeaseLoop() {
 
 api::Status NodeAgent::Start() {
   stop_ = false;
+  if (!ctx_->config.static_pod_dir.empty() && !static_->thread.joinable()) {
+    static_->stop = false;
+    SyncStaticPods();  // before anything that needs the API
+    static_->thread = std::thread([this] { StaticPodLoop(); });
+  }
   auto st = RegisterNode();
   if (!st) return st;
+  if (static_->thread.joinable()) {
+    // Mirror pods need the Node (their owner): make them now rather than next round.
+    {
+      std::lock_guard lock(static_->mu);
+      static_->kick = true;
+    }
+    static_->cv.notify_all();
+  }
   (void)RenewLease();
   st = ListAndWatch();
   if (!st) return st;
@@ -370,6 +423,12 @@ void NodeAgent::Stop() {
   if (stop_.exchange(true)) return;
   stop_cv_.notify_all();
   if (lease_thread_.joinable()) lease_thread_.join();
+  {
+    std::lock_guard lock(static_->mu);
+    static_->stop = true;
+  }
+  static_->cv.notify_all();
+  if (static_->thread.joinable()) static_->thread.join();
   std::unique_ptr<api::WatchHandle> watch;
   std::map<std::string, std::shared_ptr<PodWorker>> workers;
   {
@@ -570,6 +629,129 @@ api::Result<std::vector<NodeAgent::ContainerStats>> NodeAgent::PodStats(const st
     if (st) out.push_back({name, *st});
   }
   return out;
+}
+
+}  // namespace keelson::runtime
+
+// Static pods: the manifest directory is the source of truth; the API only shows mirrors.
+namespace keelson::runtime {
+
+void NodeAgent::StaticPodLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(static_->mu);
+      static_->cv.wait_for(lock, ctx_->config.static_pod_interval,
+                           [&] { return static_->stop || static_->kick; });
+      if (static_->stop) return;
+      static_->kick = false;
+    }
+    SyncStaticPods();
+    ReapWorkers();
+  }
+}
+
+void NodeAgent::SyncStaticPods() {
+  const std::string& node = ctx_->config.node_name;
+  StaticPodScan scan = ReadStaticPodDir(ctx_->config.static_pod_dir, node);
+
+  // Bad manifests: one log line and one Event each, until they change.
+  std::set<std::string> current;
+  for (const auto& e : scan.errors) {
+    current.insert(e.message);
+    if (static_->reported.contains(e.message)) continue;
+    spdlog::error("static pod manifest rejected file={} line={} error=\"{}\"", e.file, e.line,
+                  e.message);
+    Json ev = {{"apiVersion", "v1"},
+               {"kind", "Event"},
+               {"metadata", {{"name", node + "." + RandomHex(8)}, {"namespace", "default"}}},
+               {"involvedObject", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}},
+               {"reason", "FailedStaticPodManifest"},
+               {"message", "Invalid static pod manifest " + e.message},
+               {"type", "Warning"},
+               {"source", {{"component", "kubelet"}, {"host", node}}},
+               {"firstTimestamp", api::NowTimestamp()},
+               {"lastTimestamp", api::NowTimestamp()},
+               {"count", 1}};
+    if (!static_->node_uid.empty()) ev["involvedObject"]["uid"] = static_->node_uid;
+    // Reported once the API took the event; logged again until then.
+    if (ctx_->client->Create(api::Object(std::move(ev)))) static_->reported.insert(e.message);
+  }
+  std::erase_if(static_->reported, [&](const std::string& m) { return !current.contains(m); });
+
+  // Workers: one per static pod; a changed manifest is a new uid, so the old pod is replaced.
+  std::set<std::string> want;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& sp : scan.pods) {
+      const std::string uid = sp.pod.uid();
+      want.insert(uid);
+      if (workers_.contains(uid)) continue;
+      spdlog::info("static pod added pod={}/{} file={} uid={}", sp.pod.namespace_(), sp.pod.name(),
+                   sp.file, uid);
+      workers_[uid] = std::make_shared<PodWorker>(ctx_.get(), sp.pod);
+    }
+    for (auto& [uid, w] : workers_) {
+      if (want.contains(uid)) continue;
+      api::Object p = w->pod();
+      if (!IsStaticPod(p) || w->Finished()) continue;
+      w->Remove();
+    }
+  }
+
+  // Mirror pods (needs the API; retried next round when it is unreachable).
+  if (static_->node_uid.empty()) {
+    auto n = ctx_->client->Get(kNode, "", node);
+    if (!n) return;
+    static_->node_uid = n->uid();
+  }
+  std::map<std::string, const api::Object*> desired;  // ns/name → static pod
+  for (const auto& sp : scan.pods) desired[sp.pod.namespace_() + "/" + sp.pod.name()] = &sp.pod;
+  for (const auto& [key, sp] : desired) {
+    const std::string hash = sp->annotations()[kConfigHashAnnotation];
+    auto cur = ctx_->client->Get(kPod, sp->namespace_(), sp->name());
+    if (cur) {
+      if (!IsMirrorPod(*cur)) {
+        if (static_->conflicts.insert(key).second) {
+          spdlog::warn("static pod has no mirror: a pod of the same name exists pod={}", key);
+        }
+        continue;
+      }
+      if (cur->annotations()[kConfigMirrorAnnotation] == hash && cur->deletion_timestamp().empty())
+        continue;
+      api::DeleteOptions opts;
+      opts.grace_period_seconds = 0;
+      opts.precondition_uid = cur->uid();
+      auto d = ctx_->client->Delete(kPod, sp->namespace_(), sp->name(), opts);
+      if (!d && d.error().reason != api::Reason::kNotFound) {
+        spdlog::warn("delete outdated mirror pod failed pod={} error=\"{}\"", key,
+                     d.error().message);
+        continue;
+      }
+    } else if (cur.error().reason != api::Reason::kNotFound) {
+      return;
+    }
+    static_->conflicts.erase(key);
+    auto c = ctx_->client->Create(MirrorPodFor(*sp, node, static_->node_uid));
+    if (c) {
+      spdlog::info("mirror pod created pod={} uid={}", key, c->uid());
+    } else if (c.error().reason != api::Reason::kAlreadyExists) {
+      spdlog::warn("mirror pod create failed pod={} error=\"{}\"", key, c.error().message);
+    }
+  }
+  // Mirrors whose static pod is gone (manifest removed, possibly while the agent was down).
+  api::ListOptions opts;
+  opts.field_selector = "spec.nodeName=" + node;
+  auto list = ctx_->client->List(kPod, "", opts);
+  if (!list) return;
+  for (const auto& p : list->items) {
+    if (!IsMirrorPod(p) || NodeNameOf(p) != node) continue;
+    if (desired.contains(p.namespace_() + "/" + p.name())) continue;
+    api::DeleteOptions del;
+    del.grace_period_seconds = 0;
+    del.precondition_uid = p.uid();
+    auto d = ctx_->client->Delete(kPod, p.namespace_(), p.name(), del);
+    if (d) spdlog::info("mirror pod deleted pod={}/{}", p.namespace_(), p.name());
+  }
 }
 
 }  // namespace keelson::runtime

@@ -4,7 +4,8 @@
 //
 // Contract for the daemon:
 //   auto agent = runtime::NodeAgent::Create(client, config);   // client outlives the agent
-//   agent->Start();      // registers the Node, lists+watches Pods, adopts running containers
+//   agent->Start();      // registers the Node, lists+watches Pods, adopts running containers,
+//                        // runs the static pods of config.static_pod_dir
 //   ...                  // serve pods/{name}/log with ReadLogs and /exec with Exec
 //   agent->Stop();       // stops the agent's threads; containers keep running (a restarted
 //                        // agent re-adopts them without counting restarts)
@@ -37,7 +38,7 @@ struct NodeAgentConfig {
   std::string cni_bin_dir = "/usr/lib/cni";
   std::string cni_bridge = "keelson0";
   std::string netns_dir;         // "" = <data>/netns
-  std::string runtime = "runc";  // only "runc" so far
+  std::string runtime = "runc";  // "runc", or "process" (no runc: runtime/process_runtime.h)
   std::string runc_path = "runc";
   std::string monitor_path;  // "" = DefaultMonitorPath()
   std::string cluster_dns;   // nameserver for pods' resolv.conf ("" = the host's resolv.conf)
@@ -50,6 +51,10 @@ struct NodeAgentConfig {
   std::chrono::milliseconds sync_interval{1000};   // worker resync (probes, backoffs)
   std::chrono::milliseconds volume_refresh{3000};  // configMap/secret volume refresh
   int max_pods = 110;
+  // Static pods: manifests (*.yaml, *.yml, *.json) in this directory run without the API and are
+  // mirrored into it ("" = off); re-read every static_pod_interval (the kubelet's 20 s).
+  std::string static_pod_dir;
+  std::chrono::milliseconds static_pod_interval{20000};
 };
 
 struct LogOptions {
@@ -78,7 +83,8 @@ class NodeAgent {
   ~NodeAgent();
 
   // Registers the Node (creating or updating its status), starts the Lease renewal, lists and
-  // watches the Pods bound to this node and starts one worker per Pod. Errors: the client's.
+  // watches the Pods bound to this node and starts one worker per Pod. Static pods start first
+  // and keep running even when this fails (the API is unreachable). Errors: the client's.
   api::Status Start();
   // Stops watches, lease renewal and workers. Running containers are left alone.
   void Stop();
@@ -132,6 +138,8 @@ class NodeAgent {
                                               const std::string& container);
   std::shared_ptr<PodWorker> FindWorker(const std::string& ns, const std::string& name);
   void ReapWorkers();
+  void StaticPodLoop();
+  void SyncStaticPods();
 
   std::unique_ptr<AgentContext> ctx_;
   std::mutex mu_;
@@ -141,6 +149,8 @@ class NodeAgent {
   std::atomic<bool> stop_{false};
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
+  struct StaticPodState;
+  std::unique_ptr<StaticPodState> static_;  // static pods and their mirrors
 };
 
 }  // namespace keelson::runtime

@@ -207,6 +207,91 @@ api::Result<std::string> ResolveResourceFieldRef(const api::Object& pod, const J
   return ResourceFieldRef(pod, container, ref, node);
 }
 
+namespace {
+
+std::string EnvVariableName(const std::string& s) {
+  std::string out = s;
+  for (auto& c : out)
+    c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string ClusterIpOf(const api::Object& svc) { return Str(svc.spec(), "clusterIP"); }
+
+bool ServiceIpSet(const api::Object& svc) {
+  std::string ip = ClusterIpOf(svc);
+  return !ip.empty() && ip != "None";
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> ServiceEnvVars(
+    const std::vector<api::Object>& services) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& svc : services) {
+    if (!ServiceIpSet(svc)) continue;
+    auto ports = svc.spec().find("ports");
+    if (ports == svc.spec().end() || !ports->is_array() || ports->empty()) continue;
+    std::string ip = ClusterIpOf(svc);
+    std::string prefix = EnvVariableName(svc.name());
+    auto port_of = [](const Json& p) {
+      auto it = p.find("port");
+      return it != p.end() && it->is_number_integer() ? std::to_string(it->get<int64_t>()) : "0";
+    };
+    out.emplace_back(prefix + "_SERVICE_HOST", ip);
+    out.emplace_back(prefix + "_SERVICE_PORT", port_of((*ports)[0]));
+    for (const auto& p : *ports) {
+      std::string pname = Str(p, "name");
+      if (!pname.empty())
+        out.emplace_back(prefix + "_SERVICE_PORT_" + EnvVariableName(pname), port_of(p));
+    }
+    // Docker link variables; IPv6 addresses are bracketed as net.JoinHostPort does.
+    std::string host = ip.find(':') != std::string::npos ? "[" + ip + "]" : ip;
+    for (size_t i = 0; i < ports->size(); ++i) {
+      const Json& p = (*ports)[i];
+      std::string proto = Str(p, "protocol");
+      if (proto.empty()) proto = "TCP";
+      std::string lower = proto, upper = proto;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      std::string port = port_of(p);
+      std::string url = lower + "://" + host + ":" + port;
+      if (i == 0) out.emplace_back(prefix + "_PORT", url);
+      std::string pp = prefix + "_PORT_" + port + "_" + upper;
+      out.emplace_back(pp, url);
+      out.emplace_back(pp + "_PROTO", lower);
+      out.emplace_back(pp + "_PORT", port);
+      out.emplace_back(pp + "_ADDR", ip);
+    }
+  }
+  return out;
+}
+
+api::Result<std::vector<std::pair<std::string, std::string>>> ServiceLinkEnv(
+    api::Client* client, const std::string& ns, bool enable_service_links) {
+  const api::GroupVersionKind kService{"", "v1", "Service"};
+  std::map<std::string, api::Object> by_name;
+  if (enable_service_links) {
+    auto list = client->List(kService, ns, {});
+    if (!list)
+      return std::unexpected(list.error().Wrap("failed to list services when setting up env vars"));
+    for (auto& s : list->items)
+      if (s.namespace_() == ns && ServiceIpSet(s)) by_name[s.name()] = s;
+  }
+  if (!by_name.contains("kubernetes")) {
+    auto master = client->Get(kService, "default", "kubernetes");
+    if (master && ServiceIpSet(*master)) {
+      by_name["kubernetes"] = *master;
+    } else if (!master && master.error().reason != api::Reason::kNotFound) {
+      return std::unexpected(
+          master.error().Wrap("failed to list services when setting up env vars"));
+    }
+  }
+  std::vector<api::Object> services;
+  for (auto& [name, s] : by_name) services.push_back(std::move(s));
+  return ServiceEnvVars(services);
+}
+
 api::Result<std::vector<std::string>> ResolveEnv(api::Client* client, const api::Object& pod,
                                                  const Json& container, const ImageConfig& image,
                                                  const NodeFacts& node, const std::string& pod_ip) {
@@ -228,6 +313,9 @@ api::Result<std::vector<std::string>> ResolveEnv(api::Client* client, const api:
       set(kv.substr(0, eq), kv.substr(eq + 1));
   }
   const std::string ns = pod.namespace_();
+  // Names the container declares itself (envFrom and env): the service variables never replace
+  // them (kubelet makeEnvironmentVariables).
+  std::set<std::string> declared;
   if (auto it = container.find("envFrom"); it != container.end() && it->is_array()) {
     for (const auto& src : *it) {
       std::string prefix = Str(src, "prefix");
@@ -240,12 +328,25 @@ api::Result<std::vector<std::string>> ResolveEnv(api::Client* client, const api:
         return std::unexpected(data.error());
       }
       for (auto& [k, v] : *data) {
-        if (ValidEnvName(prefix + k))
-          set(prefix + k, v);  // invalid keys are skipped (an event in k8s)
+        if (ValidEnvName(prefix + k)) {  // invalid keys are skipped (an event in k8s)
+          set(prefix + k, v);
+          declared.insert(prefix + k);
+        }
       }
     }
   }
-  // Service links would go here ({SVC}_SERVICE_HOST...); they come from the proxy component.
+  auto links = pod.spec().find("enableServiceLinks");
+  bool enable_links = links == pod.spec().end() || !links->is_boolean() || links->get<bool>();
+  auto svc_env = ServiceLinkEnv(client, ns, enable_links);
+  if (!svc_env) {
+    // A static pod runs without the API (kubelet: only API pods wait for the services).
+    auto annotations = pod.annotations();
+    auto source = annotations.find("kubernetes.io/config.source");
+    if (source == annotations.end() || source->second != "file")
+      return std::unexpected(svc_env.error());
+    svc_env = std::vector<std::pair<std::string, std::string>>{};
+  }
+  std::map<std::string, std::string> svc_map(svc_env->begin(), svc_env->end());
   if (auto it = container.find("env"); it != container.end() && it->is_array()) {
     for (const auto& e : *it) {
       std::string name = Str(e, "name");
@@ -279,18 +380,26 @@ api::Result<std::vector<std::string>> ResolveEnv(api::Client* client, const api:
           value = *v;
         }
       } else {
-        // $(VAR) over the variables defined so far.
-        std::map<std::string, std::string> so_far(env.begin(), env.end());
+        // $(VAR) over the variables the container declared so far (envFrom, env; not the
+        // image's, which the kubelet never sees), then the service variables.
+        std::map<std::string, std::string> so_far;
+        for (auto& [k, v] : env)
+          if (declared.contains(k)) so_far[k] = v;
         value =
             ExpandVars(Str(e, "value"), [&](const std::string& k) -> std::optional<std::string> {
               auto f = so_far.find(k);
-              if (f == so_far.end()) return std::nullopt;
-              return f->second;
+              if (f != so_far.end()) return f->second;
+              auto sv = svc_map.find(k);
+              if (sv != svc_map.end()) return sv->second;
+              return std::nullopt;
             });
       }
       set(name, value);
+      declared.insert(name);
     }
   }
+  for (auto& [k, v] : *svc_env)
+    if (!declared.contains(k)) set(k, v);
   std::vector<std::string> out;
   for (auto& [k, v] : env) out.push_back(k + "=" + v);
   return out;

@@ -34,15 +34,33 @@ std::string ExpandVars(std::string_view input,
                        const std::function<std::optional<std::string>(const std::string&)>& lookup);
 
 // The container's environment in order ("K=V"): the image's Env, then envFrom sources (with
-// prefix), then env entries (value with $(VAR) expansion over what came before, valueFrom
-// configMapKeyRef/secretKeyRef/fieldRef/resourceFieldRef); later names replace earlier ones in
-// place. Errors (reported as CreateContainerConfigError by the pod worker): NotFound-style
-// messages such as `configmap "x" not found`, `couldn't find key k in ConfigMap ns/x`; optional
-// references that are missing are skipped. `pod_ip` feeds status.podIP.
+// prefix), then env entries (value with $(VAR) expansion over what came before and the service
+// variables, valueFrom configMapKeyRef/secretKeyRef/fieldRef/resourceFieldRef), then the service
+// link variables (ServiceLinkEnv, spec.enableServiceLinks defaulting to true) that neither envFrom
+// nor env declared; later names replace earlier ones in place (so a service variable replaces an
+// image variable, as the CRI environment does). Errors (reported as CreateContainerConfigError by
+// the pod worker): NotFound-style messages such as `configmap "x" not found`, `couldn't find key k
+// in ConfigMap ns/x`; optional references that are missing are skipped. `pod_ip` feeds
+// status.podIP.
 api::Result<std::vector<std::string>> ResolveEnv(api::Client* client, const api::Object& pod,
                                                  const api::Json& container,
                                                  const ImageConfig& image, const NodeFacts& node,
                                                  const std::string& pod_ip);
+
+// The Kubernetes service link variables (pkg/kubelet/envvars FromServices) for `services`, in
+// their order, skipping those without a cluster IP ("" or "None") or without ports: for each,
+// {SVC}_SERVICE_HOST, {SVC}_SERVICE_PORT (first port), {SVC}_SERVICE_PORT_{NAME} per named port,
+// then the Docker link variables {SVC}_PORT (first port) and {SVC}_PORT_{port}_{PROTO} with
+// _PROTO, _PORT and _ADDR per port. SVC is the name upper-cased with '-' turned into '_'.
+std::vector<std::pair<std::string, std::string>> ServiceEnvVars(
+    const std::vector<api::Object>& services);
+
+// The service variables the kubelet gives a pod in `ns` (getServiceEnvVarMap): the `kubernetes`
+// Service of the default namespace always, plus every Service of `ns` when `enable_service_links`
+// (a Service of `ns` wins over a master service of the same name). Services sorted by name.
+// Errors: the client's (the pod worker reports CreateContainerConfigError).
+api::Result<std::vector<std::pair<std::string, std::string>>> ServiceLinkEnv(
+    api::Client* client, const std::string& ns, bool enable_service_links);
 
 // A downward API fieldRef value (metadata.name, metadata.labels['k'], status.podIP, ...).
 // Errors: BadRequest for unsupported paths.

@@ -18,6 +18,7 @@
 
 #include "runtime/fsutil.h"
 #include "runtime/resources.h"
+#include "runtime/static_pods.h"
 
 namespace keelson::runtime {
 
@@ -179,6 +180,15 @@ void PodWorker::Update(std::optional<api::Object> pod) {
   cv_.notify_all();
 }
 
+void PodWorker::Remove() {
+  {
+    std::lock_guard lock(mu_);
+    removed_ = true;
+    dirty_ = true;
+  }
+  cv_.notify_all();
+}
+
 api::Object PodWorker::pod() const {
   std::lock_guard lock(mu_);
   return pod_;
@@ -311,7 +321,9 @@ bool PodWorker::EnsureSandbox(std::string* message) {
   }
   bool host_network = spec.value("hostNetwork", false);
   if (!host_network) {
+    auto t0 = Steady::now();
     std::lock_guard lock(ctx_->cni_mu);
+    auto t_locked = Steady::now();
     auto ns = ctx_->cni->CreateNetns(uid_);
     if (!ns) {
       *message = ns.error().message;
@@ -329,6 +341,11 @@ bool PodWorker::EnsureSandbox(std::string* message) {
       }
       pod_ip_ = net->ip;
     }
+    auto ms = [](Steady::duration d) {
+      return std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 1000.0;
+    };
+    spdlog::debug("pod network ready pod={}/{} ip={} wait_ms={:.1f} setup_ms={:.1f}", ns_, name_,
+                  pod_ip_, ms(t_locked - t0), ms(Steady::now() - t_locked));
   } else {
     pod_ip_ = ctx_->node.host_ip;
   }
@@ -645,6 +662,7 @@ api::Result<std::vector<BindMount>> PodWorker::MountsFor(const Json& cspec) {
 }
 
 bool PodWorker::StartContainer(const Json& cspec, ContainerRecord& rec) {
+  auto t0 = Steady::now();
   api::Object p = pod();
   std::string image_ref = Str(cspec, "image");
   rec.image = image_ref;
@@ -676,6 +694,7 @@ bool PodWorker::StartContainer(const Json& cspec, ContainerRecord& rec) {
   int attempt = rec.attempt + 1;
   std::string id = ContainerIdFor(rec.name, attempt);
   std::string cdir = ctx_->config.data_dir + "/containers/" + id;
+  auto t_prepared = Steady::now();
   auto fs = ctx_->images->CreateRootfs(*image, cdir);
   if (!fs) {
     rec.waiting_reason = "CreateContainerError";
@@ -701,7 +720,16 @@ bool PodWorker::StartContainer(const Json& cspec, ContainerRecord& rec) {
     return false;
   }
   MakeDirs(PodDir() + "/" + rec.name, 0755);
+  auto t_rootfs = Steady::now();
   auto st = ctx_->runtime->Start({id, cdir, *oci, LogPath(rec.name, attempt)});
+  auto ms = [](Steady::duration d) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 1000.0;
+  };
+  spdlog::debug(
+      "container start pod={}/{} container={} prepare_ms={:.1f} rootfs_ms={:.1f} "
+      "runtime_ms={:.1f}",
+      ns_, name_, rec.name, ms(t_prepared - t0), ms(t_rootfs - t_prepared),
+      ms(Steady::now() - t_rootfs));
   if (!st) {
     ImageStore::RemoveRootfs(cdir);
     RemoveAll(cdir);
@@ -954,7 +982,7 @@ void PodWorker::SyncContainer(const Json& cspec, bool init, ContainerRecord& rec
                                                         : "Error"},
                           {"startedAt", Seconds(s.started_at)},
                           {"finishedAt", Seconds(s.finished_at)},
-                          {"containerID", "runc://" + rec.id}};
+                          {"containerID", ctx_->runtime->Name() + "://" + rec.id}};
       if (s.signal) rec.current_term["signal"] = s.signal;
       if (s.exit_code != 0) {
         spdlog::info("container exited pod={}/{} container={} exit={} oom={}", ns_, name_, rec.name,
@@ -999,14 +1027,15 @@ void PodWorker::SyncContainer(const Json& cspec, bool init, ContainerRecord& rec
 
 void PodWorker::Sync() {
   api::Object p;
-  bool deleted;
+  bool deleted, removed;
   {
     std::lock_guard lock(mu_);
     p = pod_;
     deleted = deleted_;
+    removed = removed_;
   }
-  if (deleted || !p.deletion_timestamp().empty()) {
-    Terminate(!deleted);
+  if (deleted || removed || !p.deletion_timestamp().empty()) {
+    Terminate(!deleted && !removed);
     finished_ = true;
     return;
   }
@@ -1071,7 +1100,7 @@ void PodWorker::WriteStatus() {
                {"ready", false},
                {"started", false},
                {"lastState", Json::object()}};
-    if (!rec.id.empty()) cs["containerID"] = "runc://" + rec.id;
+    if (!rec.id.empty()) cs["containerID"] = ctx_->runtime->Name() + "://" + rec.id;
     if (!rec.last_terminated.is_null() && !rec.last_terminated.empty())
       cs["lastState"] = {{"terminated", rec.last_terminated}};
     bool waiting = !rec.waiting_reason.empty();
@@ -1194,6 +1223,10 @@ void PodWorker::WriteStatus() {
   if (!init_statuses.empty()) status["initContainerStatuses"] = init_statuses;
   if (!sandbox_message_.empty()) status["message"] = sandbox_message_;
   if (!volume_message_.empty()) status["message"] = volume_message_;
+  if (IsStaticPod(p)) {
+    WriteMirrorStatus(p, status);
+    return;
+  }
   if (status == last_status_) return;
   api::Object out = p;
   out.json()["status"] = status;
@@ -1208,6 +1241,29 @@ void PodWorker::WriteStatus() {
     }
   } else if (r.error().reason != api::Reason::kNotFound) {
     spdlog::warn("pod status update failed pod={}/{} error=\"{}\"", ns_, name_, r.error().message);
+  }
+}
+
+void PodWorker::WriteMirrorStatus(const api::Object& p, const Json& status) {
+  // A static pod's status lives here (the source of truth is the file) and is shown on its
+  // mirror pod, when the API has one of this version (the kubelet's status manager does the same
+  // translation from the static pod's uid to the mirror's).
+  {
+    std::lock_guard lock(mu_);
+    pod_.json()["status"] = status;
+  }
+  auto mirror = ctx_->client->Get(kPod, ns_, name_);
+  if (!mirror || !IsMirrorPod(*mirror)) return;
+  auto hash = p.annotations()[kConfigHashAnnotation];
+  if (mirror->annotations()[kConfigMirrorAnnotation] != hash) return;
+  if (mirror->status() == status) return;
+  api::Object out = *mirror;
+  out.json()["status"] = status;
+  out.set_resource_version("");
+  auto r = ctx_->client->UpdateStatus(out);
+  if (!r && r.error().reason != api::Reason::kNotFound) {
+    spdlog::warn("mirror pod status update failed pod={}/{} error=\"{}\"", ns_, name_,
+                 r.error().message);
   }
 }
 

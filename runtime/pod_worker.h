@@ -45,6 +45,9 @@ class PodWorker {
 
   // A newer version of the pod from the watch (or nullopt: it was deleted from the API).
   void Update(std::optional<api::Object> pod);
+  // Its source no longer wants the pod (a static pod's manifest went away): terminate it
+  // gracefully (preStop, SIGTERM, grace period) without deleting any API object. Idempotent.
+  void Remove();
   // Stops the thread without touching containers (agent shutdown).
   void Stop();
   // True once the pod is torn down and its object removed: the agent drops the worker.
@@ -77,6 +80,7 @@ class PodWorker {
   void Cleanup();
   void Adopt();
   void WriteStatus();
+  void WriteMirrorStatus(const api::Object& p, const api::Json& status);
   void Event(const std::string& type, const std::string& reason, const std::string& message);
   std::string ContainerIdFor(const std::string& name, int attempt) const;
   std::string LogPath(const std::string& name, int attempt) const;
@@ -87,6 +91,7 @@ class PodWorker {
   std::condition_variable cv_;
   api::Object pod_;       // latest from the API
   bool deleted_ = false;  // gone from the API
+  bool removed_ = false;  // dropped by its source (Remove)
   bool dirty_ = true;
   bool stop_ = false;
   std::atomic<bool> finished_{false};

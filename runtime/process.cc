@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/ioctl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,59 +25,46 @@ api::Result<Child> StartCommand(const std::vector<std::string>& argv,
   for (auto& e : env) cenv.push_back(const_cast<char*>(e.c_str()));
   cenv.push_back(nullptr);
 
-  int in[2], out[2], err[2], exec_err[2];
-  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
-      pipe2(exec_err, O_CLOEXEC)) {
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+  if (terminal < 0 && (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))) {
     return std::unexpected(api::Internal(ErrnoMessage("run " + argv[0] + ": pipe")));
   }
-  pid_t pid = fork();
-  if (pid < 0) return std::unexpected(api::Internal(ErrnoMessage("run " + argv[0] + ": fork")));
-  if (pid == 0) {
-    if (terminal >= 0) {
-      // A session of its own with the terminal as the controlling tty and all of stdio.
-      setsid();
-      ioctl(terminal, TIOCSCTTY, 0);
-      dup2(terminal, 0);
-      dup2(terminal, 1);
-      dup2(terminal, 2);
-    } else {
-      setpgid(0, 0);
-      dup2(in[0], 0);
-      dup2(out[1], 1);
-      dup2(err[1], 2);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);
-    if (!env.empty()) {
-      execvpe(cargv[0], cargv.data(), cenv.data());
-    } else {
-      execvp(cargv[0], cargv.data());
-    }
-    int e = errno;
-    (void)!write(exec_err[1], &e, sizeof e);
-    _exit(127);
-  }
-  close(in[0]);
-  close(out[1]);
-  close(err[1]);
-  close(exec_err[1]);
-  int e = 0;
-  ssize_t got = read(exec_err[0], &e, sizeof e);
-  close(exec_err[0]);
-  if (got == sizeof e) {
-    close(in[1]);
-    close(out[0]);
-    close(err[0]);
-    waitpid(pid, nullptr, 0);
-    return std::unexpected(api::Internal("run " + argv[0] + ": " + std::strerror(e)));
-  }
+  // posix_spawn (vfork semantics: no copy of this process's page tables, which grow with the
+  // number of pods) instead of fork; it reports exec failures as its return value.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, terminal >= 0 ? terminal : in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, terminal >= 0 ? terminal : out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, terminal >= 0 ? terminal : err[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, pipe_only;
+  sigemptyset(&none);
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &pipe_only);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_USEVFORK;
   if (terminal >= 0) {
-    close(in[1]);
-    close(out[0]);
-    close(err[0]);
-    return Child{pid, -1, -1, -1};
+    flags |= POSIX_SPAWN_SETSID;  // a session of its own, the terminal as all of its stdio
+  } else {
+    posix_spawnattr_setpgroup(&attr, 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attr, flags);
+  pid_t pid = -1;
+  int e = posix_spawnp(&pid, cargv[0], &actions, &attr, cargv.data(),
+                       env.empty() ? environ : cenv.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  for (int fd : {in[0], out[1], err[1]}) {
+    if (fd >= 0) close(fd);
+  }
+  if (e != 0) {
+    for (int fd : {in[1], out[0], err[0]}) {
+      if (fd >= 0) close(fd);
+    }
+    return std::unexpected(api::Internal("run " + argv[0] + ": " + std::strerror(e)));
   }
   return Child{pid, in[1], out[0], err[0]};
 }
