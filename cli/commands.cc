@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 namespace keelson::cli {
@@ -68,6 +69,18 @@ int Env::Fail(const std::string& message) {
   return 1;
 }
 
+int Env::FailFlag(std::string_view command, const std::string& message) {
+  err << "Error: " << message << "\nSee 'keelctl " << command << " --help' for usage.\n";
+  exit_code = 1;
+  return 1;
+}
+
+int Env::FailUsage(std::string_view command, const std::string& message) {
+  err << "error: " << message << "\nSee 'keelctl " << command << " -h' for help and examples\n";
+  exit_code = 1;
+  return 1;
+}
+
 void RegisterAll(CLI::App& app, Env& env) {
   RegisterGet(app, env);
   RegisterDescribe(app, env);
@@ -81,11 +94,19 @@ void RegisterAll(CLI::App& app, Env& env) {
   RegisterVersion(app, env);
   RegisterTemplate(app, env);
   RegisterLint(app, env);
+  RegisterLogs(app, env);
+  RegisterExec(app, env);
+  RegisterImage(app, env);
+  RegisterTop(app, env);
 }
 
 int RunKeelctl(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                std::ostream& err) {
   Env env(in, out, err);
+  env.args = args;
+  // What follows the first "--" is a command for exec (cobra's ArgsLenAtDash); CLI11 is not
+  // given it, and commands read it from env.args.
+  std::vector<std::string> parse_args(args.begin(), std::find(args.begin(), args.end(), "--"));
   CLI::App app("keelctl controls the Keelson daemon (kubectl-compatible).", "keelctl");
   app.require_subcommand(1);
   app.fallthrough();
@@ -95,7 +116,7 @@ int RunKeelctl(const std::vector<std::string>& args, std::istream& in, std::ostr
   app.add_option("--context", env.flags.context, "The kubeconfig context to use");
   app.add_option("-n,--namespace", env.flags.namespace_, "The namespace scope for this request");
   RegisterAll(app, env);
-  std::vector<std::string> rev(args.rbegin(), args.rend());
+  std::vector<std::string> rev(parse_args.rbegin(), parse_args.rend());
   try {
     app.parse(rev);
   } catch (const CLI::CallForHelp&) {
@@ -108,6 +129,13 @@ int RunKeelctl(const std::vector<std::string>& args, std::istream& in, std::ostr
     if (app.get_subcommands().empty()) {
       out << app.help();
       return args.empty() ? 0 : 1;
+    }
+    // A command group run without its subcommand (`keelctl top`): cobra prints its help, exit 1.
+    CLI::App* group = &app;
+    while (!group->get_subcommands().empty()) group = group->get_subcommands().back();
+    if (group->get_require_subcommand_min() > 0 && group->get_subcommands().empty()) {
+      out << group->help();
+      return 1;
     }
     err << "error: " << e.what() << "\n";
     return 1;

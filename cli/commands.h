@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/error.h"
@@ -36,6 +37,9 @@ class Env {
   std::ostream& out;
   std::ostream& err;
   int exit_code = 0;
+  // The command line as given (without the program name), for commands that need what cobra
+  // calls ArgsLenAtDash (exec: the arguments after "--").
+  std::vector<std::string> args;
 
   // The REST client for the chosen kubeconfig and context, built on first use. Errors: the
   // kubeconfig could not be read or parsed.
@@ -51,6 +55,12 @@ class Env {
   int Fail(const api::Error& e);
   // Prints "error: <message>" (unless it already starts with "error: ") and sets exit_code.
   int Fail(const std::string& message);
+  // cobra's flag-error form: "Error: <message>" then "See 'keelctl <command> --help' for
+  // usage."; sets exit_code = 1 and returns 1.
+  int FailFlag(std::string_view command, const std::string& message);
+  // kubectl's UsageErrorf form: "error: <message>" then "See 'keelctl <command> -h' for help and
+  // examples"; sets exit_code = 1 and returns 1.
+  int FailUsage(std::string_view command, const std::string& message);
 
  private:
   std::unique_ptr<RestClient> client_;
@@ -79,6 +89,10 @@ void RegisterApiResources(CLI::App& app, Env& env);  // cmd_api_resources.cc
 void RegisterVersion(CLI::App& app, Env& env);       // cmd_version.cc
 void RegisterTemplate(CLI::App& app, Env& env);      // cmd_template.cc (charts-engine)
 void RegisterLint(CLI::App& app, Env& env);          // cmd_template.cc (charts-engine)
+void RegisterLogs(CLI::App& app, Env& env);          // cmd_logs.cc
+void RegisterExec(CLI::App& app, Env& env);          // cmd_exec.cc
+void RegisterImage(CLI::App& app, Env& env);         // cmd_image.cc
+void RegisterTop(CLI::App& app, Env& env);           // cmd_top.cc
 
 // ---- helpers shared by commands (resource_args.cc) ----
 

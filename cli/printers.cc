@@ -1,6 +1,8 @@
 // kubectl-compatible printers.
 #include "cli/printers.h"
 
+#include "cli/tabwriter.h"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -114,6 +116,8 @@ struct TabState {
   std::vector<size_t> widths;
   size_t minwidth, padding;
   std::string out;
+  bool remember = false;          // liggitt/tabwriter's RememberWidths
+  std::vector<size_t> maxwidths;  // widest block seen so far per column (with remember)
 
   void WriteLines(size_t line0, size_t line1) {
     for (size_t i = line0; i < line1; ++i) {
@@ -140,6 +144,17 @@ struct TabState {
         if (column + 1 >= lines[t].size()) break;
         width = std::max(width, RuneCount(lines[t][column]) + padding);
       }
+      if (remember) {
+        if (maxwidths.size() < widths.size()) {
+          maxwidths.insert(maxwidths.end(), widths.begin() + maxwidths.size(), widths.end());
+        }
+        if (maxwidths.size() == widths.size()) {
+          maxwidths.push_back(width);
+        } else {
+          width = std::max(width, maxwidths[column]);
+          maxwidths[column] = width;
+        }
+      }
       widths.push_back(width);
       Format(line0, t);
       widths.pop_back();
@@ -150,10 +165,9 @@ struct TabState {
   }
 };
 
-}  // namespace
-
-std::string TabWrite(std::string_view text, size_t minwidth, size_t padding) {
-  TabState st{{}, {}, minwidth, padding, {}};
+std::string TabWriteImpl(std::string_view text, size_t minwidth, size_t padding,
+                         bool remember_widths) {
+  TabState st{{}, {}, minwidth, padding, {}, remember_widths, {}};
   size_t start = 0;
   while (start <= text.size()) {
     size_t nl = text.find('\n', start);
@@ -176,6 +190,16 @@ std::string TabWrite(std::string_view text, size_t minwidth, size_t padding) {
   }
   st.Format(0, st.lines.size());
   return st.out;
+}
+
+}  // namespace
+
+std::string TabWrite(std::string_view text, size_t minwidth, size_t padding) {
+  return TabWriteImpl(text, minwidth, padding, false);
+}
+
+std::string TabWriteRememberWidths(std::string_view text, size_t minwidth, size_t padding) {
+  return TabWriteImpl(text, minwidth, padding, true);
 }
 
 api::Result<std::vector<std::vector<std::string>>> TableRows(const Json& table,

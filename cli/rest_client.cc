@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <istream>
 #include <thread>
 
 #include <httplib.h>
@@ -306,6 +307,101 @@ api::Result<Json> RestClient::GetJson(const std::string& path, std::string_view 
         api::Internal("error: GET " + path + ": the server returned a body that is not JSON"));
   }
   return j;
+}
+
+api::Error RestClient::ErrorFromResponse(const HttpResponse& r) { return StatusError(r); }
+
+api::Status RestClient::GetStream(const std::string& path, std::string_view accept,
+                                  const std::function<bool(std::string_view chunk)>& on_data) {
+  auto http = Connect(true);
+  if (!http) return std::unexpected(http.error());
+  int code = 0;
+  std::string error_body;
+  bool stopped = false;
+  httplib::Headers headers = {{"Accept", std::string(accept)}};
+  auto res = (*http)->Get(
+      prefix_ + path, headers,
+      [&](const httplib::Response& r) {
+        code = r.status;
+        return true;
+      },
+      [&](const char* data, size_t len) {
+        if (code < 200 || code >= 300) {
+          if (error_body.size() < (1 << 20)) error_body.append(data, len);
+          return true;
+        }
+        if (!on_data(std::string_view(data, len))) {
+          stopped = true;
+          return false;
+        }
+        return true;
+      });
+  if (stopped) return {};
+  if (code == 0) return std::unexpected(TransportError(static_cast<int>(res.error())));
+  if (code < 200 || code >= 300)
+    return std::unexpected(StatusError(HttpResponse{code, error_body, ""}));
+  if (!res) {
+    // The body broke off after a 2xx status (server gone mid-stream).
+    return std::unexpected(TransportError(static_cast<int>(res.error())).Wrap("read GET " + path));
+  }
+  return {};
+}
+
+api::Result<HttpResponse> RestClient::Upload(std::string_view method, const std::string& path,
+                                             std::istream& body, std::optional<uint64_t> length,
+                                             std::string_view content_type,
+                                             std::string_view accept) {
+  if (method != "POST" && method != "PUT") {
+    return std::unexpected(api::Internal("upload: method " + std::string(method) + " unsupported"));
+  }
+  std::string read_error;
+  auto read_some = [&](std::vector<char>& buf) -> std::streamsize {
+    body.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    std::streamsize n = body.gcount();
+    if (n == 0 && body.bad()) read_error = "read request body: I/O error";
+    return n;
+  };
+  httplib::Headers headers;
+  if (!accept.empty()) headers.emplace("Accept", std::string(accept));
+  std::string ct(content_type);
+  std::string full = prefix_ + path;
+  std::lock_guard<std::mutex> lock(mu_);
+  httplib::Result res{nullptr, httplib::Error::Unknown};
+  if (length) {
+    uint64_t sent = 0;
+    httplib::ContentProvider provider = [&, buf = std::vector<char>(64 * 1024)](
+                                            size_t, size_t, httplib::DataSink& sink) mutable {
+      std::streamsize n = read_some(buf);
+      if (n <= 0) {
+        if (read_error.empty() && sent < *length) read_error = "read request body: file shrank";
+        return false;  // aborts the request: the length promised cannot be met
+      }
+      sent += static_cast<uint64_t>(n);
+      return sink.write(buf.data(), static_cast<size_t>(n));
+    };
+    res = method == "POST" ? http_->Post(full, headers, *length, provider, ct)
+                           : http_->Put(full, headers, *length, provider, ct);
+  } else {
+    httplib::ContentProviderWithoutLength provider = [&, buf = std::vector<char>(64 * 1024)](
+                                                         size_t, httplib::DataSink& sink) mutable {
+      std::streamsize n = read_some(buf);
+      if (n <= 0) {
+        if (!read_error.empty()) return false;
+        sink.done();
+        return true;
+      }
+      return sink.write(buf.data(), static_cast<size_t>(n));
+    };
+    res = method == "POST" ? http_->Post(full, headers, provider, ct)
+                           : http_->Put(full, headers, provider, ct);
+  }
+  if (!read_error.empty()) return std::unexpected(api::Internal(read_error));
+  if (!res) return std::unexpected(TransportError(static_cast<int>(res.error())));
+  HttpResponse out;
+  out.status = res->status;
+  out.body = std::move(res->body);
+  out.content_type = res->get_header_value("Content-Type");
+  return out;
 }
 
 std::string RestClient::QueryEscape(std::string_view s) {

@@ -4,7 +4,9 @@
 // each watch runs on its own connection and thread.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -79,6 +81,8 @@ class RestClient : public api::Client {
   static std::string ResourcePath(const api::KindInfo& k, std::string_view ns,
                                   std::string_view name = "", std::string_view subresource = "");
   static std::string QueryEscape(std::string_view s);
+  // The error a non-2xx response stands for: the server's Status, else the body text.
+  static api::Error ErrorFromResponse(const HttpResponse& r);
 
   // Streams a watch (or any chunked response) line by line on a thread of its own until the
   // handle is destroyed or `on_line` returns false; `on_end` runs once when the stream ends by
@@ -88,6 +92,21 @@ class RestClient : public api::Client {
       const std::string& path, std::string_view accept,
       std::function<bool(std::string_view line)> on_line,
       std::function<void(std::optional<api::Error>)> on_end);
+
+  // GET `path` on a connection of its own (no read timeout: for `logs -f`) and hands every chunk
+  // of a 2xx body to `on_data` on the calling thread as it arrives, until the body ends or
+  // `on_data` returns false (a clean stop). Errors: transport failures (see IsTransportError);
+  // a non-2xx status becomes the server's Status error (its body is read, not passed on).
+  api::Status GetStream(const std::string& path, std::string_view accept,
+                        const std::function<bool(std::string_view chunk)>& on_data);
+  // Sends `body` (read until EOF, in 64 KiB pieces; never whole in memory) as the request body
+  // of `method` `path`: with Content-Length when `length` is given, chunked otherwise. Any HTTP
+  // status is a success, as with Do. Errors: transport failures; a read error on `body`
+  // (Internal "read request body: ...").
+  api::Result<HttpResponse> Upload(std::string_view method, const std::string& path,
+                                   std::istream& body, std::optional<uint64_t> length,
+                                   std::string_view content_type,
+                                   std::string_view accept = "application/json");
 
   // api::Client.
   api::Result<api::Object> Get(const api::GroupVersionKind& gvk, std::string_view ns,
