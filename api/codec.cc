@@ -2,6 +2,7 @@
 // parser, a fast JSON path on nlohmann's SAX parser, and a YAML encoder that reproduces go-yaml
 // v2's emitter (what `kubectl get -o yaml` prints).
 #include "api/codec.h"
+#include "api/goyaml.h"
 
 #include <yaml-cpp/anchor.h>
 #include <yaml-cpp/eventhandler.h>
@@ -437,14 +438,21 @@ Json ScalarToJson(const std::string& tag, const std::string& value, const YAML::
 // ---------------------------------------------------------------------------------------------
 // Go number formatting, used for float map keys and by the encoder
 
-// strconv.FormatFloat(v, 'g', -1, 32) with go-yaml's .inf/.nan spellings.
-std::string FormatFloat32G(double v) {
+// strconv.FormatFloat(v, 'g', -1, bits) (bits 32 or 64) with go-yaml's .inf/.nan spellings.
+std::string FormatFloatG(double v, int bits) {
   if (std::isnan(v)) return ".nan";
-  const float f = static_cast<float>(v);
-  if (std::isinf(f)) return f > 0 ? ".inf" : "-.inf";
-  if (f == 0) return std::signbit(f) ? "-0" : "0";
   char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
+  std::to_chars_result res;
+  if (bits == 32) {
+    const float f = static_cast<float>(v);
+    if (std::isinf(f)) return f > 0 ? ".inf" : "-.inf";
+    if (f == 0) return std::signbit(f) ? "-0" : "0";
+    res = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
+  } else {
+    if (std::isinf(v)) return v > 0 ? ".inf" : "-.inf";
+    if (v == 0) return std::signbit(v) ? "-0" : "0";
+    res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  }
   std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
   bool neg = false;
   if (sci[0] == '-') {
@@ -491,6 +499,9 @@ std::string FormatFloat32G(double v) {
   }
   return out;
 }
+
+// strconv.FormatFloat(v, 'g', -1, 32) with go-yaml's .inf/.nan spellings.
+std::string FormatFloat32G(double v) { return FormatFloatG(v, 32); }
 
 // A YAML map key as sigs.k8s.io/yaml turns it into a JSON object key.
 std::string KeyString(const Json& key, const YAML::Mark& mark, std::string_view source) {
@@ -1090,10 +1101,71 @@ bool ValidUtf8(std::string_view s) {
 
 enum class Style { kPlain, kSingle, kDouble, kLiteral };
 
+// go-yaml v2's keyList.Less for string keys: runs of digits compare as numbers, letters sort
+// before other characters.
+bool IsLetterRune(char32_t r) {
+  if (r < 0x80) return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+  return r >= 0xC0;  // approximation of unicode.IsLetter for non-ASCII
+}
+bool IsDigitRune(char32_t r) { return r >= '0' && r <= '9'; }
+
+std::u32string ToRunes(std::string_view s) {
+  std::u32string out;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t w = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 1;
+    if (i + w > s.size()) w = 1;
+    char32_t r = w == 1 ? c : c & (w == 2 ? 0x1F : w == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < w; ++k) r = (r << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    out += r;
+    i += w;
+  }
+  return out;
+}
+
+bool GoYamlKeyLess(const std::string& a, const std::string& b) {
+  std::u32string ar = ToRunes(a), br = ToRunes(b);
+  for (size_t i = 0; i < ar.size() && i < br.size(); ++i) {
+    if (ar[i] == br[i]) continue;
+    bool al = IsLetterRune(ar[i]), bl = IsLetterRune(br[i]);
+    if (al && bl) return ar[i] < br[i];
+    if (al || bl) return bl;
+    int64_t an = 0, bn = 0;
+    if (ar[i] == '0' || br[i] == '0') {
+      for (size_t j = i; j-- > 0 && IsDigitRune(ar[j]);) {
+        if (ar[j] != '0') {
+          an = 1;
+          bn = 1;
+          break;
+        }
+      }
+    }
+    size_t ai = i, bi = i;
+    for (; ai < ar.size() && IsDigitRune(ar[ai]); ++ai) an = an * 10 + (ar[ai] - '0');
+    for (; bi < br.size() && IsDigitRune(br[bi]); ++bi) bn = bn * 10 + (br[bi] - '0');
+    if (an != bn) return an < bn;
+    if (ai != bi) return ai < bi;
+    return ar[i] < br[i];
+  }
+  return ar.size() < br.size();
+}
+
 class Emitter {
  public:
+  explicit Emitter(const GoYamlOptions& opts) : opts_(opts) {}
+
   std::string Finish() {
     WriteIndent();  // document end
+    // Stream end: go-yaml writes "..." after an open-ended document (a root plain scalar, or a
+    // literal block kept with "|+").
+    if (open_ended_ && opts_.mark_open_ended) {
+      WriteIndicator("...", true, false, false);
+      WriteIndent();
+    }
     return std::move(out_);
   }
 
@@ -1155,8 +1227,8 @@ class Emitter {
   // How kubectl prints a float64: encoding/json writes it ('f' or 'e' form, shortest), go-yaml
   // reads that back (whole numbers become ints) and writes floats with FormatFloat(.., 'g', -1,
   // 32).
-  static std::string FloatText(double d) {
-    if (!std::isfinite(d)) return FormatFloat32G(d);
+  std::string FloatText(double d) const {
+    if (!std::isfinite(d)) return FormatFloatG(d, opts_.float_bits);
     const double a = std::fabs(d);
     if (a == 0 || (a >= 1e-6 && a < 1e21)) {
       char buf[400];
@@ -1167,7 +1239,7 @@ class Emitter {
         if (auto u = GoParseUint(text)) return std::to_string(*u);
       }
     }
-    return FormatFloat32G(d);
+    return FormatFloatG(d, opts_.float_bits);
   }
 
   static int Width(unsigned char c) {
@@ -1438,29 +1510,41 @@ class Emitter {
 
   void EmitBlockMapping(const Json& v) {
     IncreaseIndent(false, false);
-    for (const auto& [key, value] : v.items()) {
-      WriteIndent();
-      const Analysis a = Analyze(key);
-      if (!a.multiline && key.size() <= 128) {
-        root_ctx_ = false;
-        seq_ctx_ = false;
-        map_ctx_ = true;
-        simple_key_ctx_ = true;
-        EmitString(key);
-        WriteIndicator(":", false, false, false);
-      } else {
-        WriteIndicator("?", true, false, true);
-        root_ctx_ = false;
-        seq_ctx_ = false;
-        map_ctx_ = true;
-        simple_key_ctx_ = false;
-        EmitString(key);
-        WriteIndent();
-        WriteIndicator(":", true, false, true);
-      }
-      EmitNode(value, false, false, true, false);
+    if (!opts_.sort_keys) {
+      for (auto it = v.begin(); it != v.end(); ++it) EmitMappingEntry(it.key(), it.value());
+    } else {
+      std::vector<std::pair<const std::string*, const Json*>> items;
+      items.reserve(v.size());
+      for (auto it = v.begin(); it != v.end(); ++it) items.emplace_back(&it.key(), &it.value());
+      std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+        return GoYamlKeyLess(*a.first, *b.first);
+      });
+      for (const auto& [key, value] : items) EmitMappingEntry(*key, *value);
     }
     PopIndent();
+  }
+
+  void EmitMappingEntry(const std::string& key, const Json& value) {
+    WriteIndent();
+    const Analysis a = Analyze(key);
+    if (!a.multiline && key.size() <= 128) {
+      root_ctx_ = false;
+      seq_ctx_ = false;
+      map_ctx_ = true;
+      simple_key_ctx_ = true;
+      EmitString(key);
+      WriteIndicator(":", false, false, false);
+    } else {
+      WriteIndicator("?", true, false, true);
+      root_ctx_ = false;
+      seq_ctx_ = false;
+      map_ctx_ = true;
+      simple_key_ctx_ = false;
+      EmitString(key);
+      WriteIndent();
+      WriteIndicator(":", true, false, true);
+    }
+    EmitNode(value, false, false, true, false);
   }
 
   // ---- output primitives (put, write, write_indent, write_indicator) ----
@@ -1500,6 +1584,7 @@ class Emitter {
     for (size_t i = 0; i < ind.size();) Write(ind, i);
     whitespace_ = is_ws;
     indention_ = indention_ && is_indention;
+    open_ended_ = false;
   }
   void IncreaseIndent(bool flow, bool indentless) {
     indents_.push_back(indent_);
@@ -1542,6 +1627,7 @@ class Emitter {
     }
     whitespace_ = false;
     indention_ = false;
+    if (root_ctx_) open_ended_ = true;
   }
 
   void WriteSingle(std::string_view v, bool allow_breaks) {
@@ -1707,6 +1793,7 @@ class Emitter {
       }
     }
     if (chomp) WriteIndicator(std::string(1, chomp), false, false, false);
+    if (chomp == '+') open_ended_ = true;
     PutBreak();
     indention_ = true;
     whitespace_ = true;
@@ -1732,7 +1819,9 @@ class Emitter {
   int indent_ = -1;
   std::vector<int> indents_;
   int flow_level_ = 0;
+  bool open_ended_ = false;
   bool root_ctx_ = false, seq_ctx_ = false, map_ctx_ = false, simple_key_ctx_ = false;
+  GoYamlOptions opts_;
 };
 
 }  // namespace
@@ -1837,10 +1926,12 @@ Result<std::vector<Object>> DecodeManifests(std::string_view text, std::string_v
   return objects;
 }
 
-std::string EncodeYaml(const Json& value) {
-  Emitter e;
+std::string EncodeGoYaml(const Json& value, const GoYamlOptions& opts) {
+  Emitter e(opts);
   e.EmitNode(value, true, false, false, false);
   return e.Finish();
 }
+
+std::string EncodeYaml(const Json& value) { return EncodeGoYaml(value, GoYamlOptions{}); }
 
 }  // namespace keelson::api

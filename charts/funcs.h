@@ -30,6 +30,11 @@ inline bool IsGoType(const Value& v, std::string_view type) {
   return v.is_object() && v.contains(std::string(kGoTypeKey)) && v[std::string(kGoTypeKey)] == type;
 }
 
+// Helm's .Files (engine.files, a Go map[string][]byte) as template values hold it:
+// {kGoTypeKey: kFilesGoType, "files": {path: data}}. `range`, `len` and truth see it as that map:
+// range iterates its paths in sorted order with the data as []byte, as Go ranges over the map.
+inline constexpr std::string_view kFilesGoType = "engine.files";
+
 // What a function may reach of the engine while it runs (include, tpl, the current template
 // name). Implemented by the engine; not thread-safe (one per execution).
 class FuncContext {

@@ -1115,6 +1115,7 @@ bool GoTruth(const Value& v) {
     case Value::value_t::array:
       return !v.empty();
     case Value::value_t::object:
+      if (IsGoType(v, kFilesGoType)) return v.contains("files") && !v["files"].empty();
       return v.contains(std::string(kGoTypeKey)) || !v.empty();
     case Value::value_t::binary:
       return !v.get_binary().empty();

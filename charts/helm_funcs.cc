@@ -40,35 +40,60 @@ std::string ToYaml(const Value& v) {
   return s;
 }
 
-// BurntSushi/toml encoding of a map (Helm's toToml).
+// BurntSushi/toml v1.3 Encoder.Encode as Helm's toToml calls it (Indent "  "): key/values of a
+// table first (sorted), then sub-tables and arrays of tables (sorted); a key inside table a.b is
+// indented once per enclosing table; floats always carry a decimal point; a null inside an array
+// is an error; a null map value is skipped (inline tables keep the separator Go writes before it).
 class TomlEncoder {
  public:
   std::string out;
   std::string err;
+  // A panic that is not a tomlEncodeError: Go's template engine reports it as the call's error.
+  bool go_panic = false;
 
   bool Encode(const Value& v) {
-    if (!v.is_object()) {
-      err = "toml: top-level values must be Go maps or structs";
+    if (v.is_null()) {
+      go_panic = true;
+      err = "reflect: call of reflect.Value.Type on zero Value";
       return false;
     }
-    return Table({}, v, true);
+    return EncodeKey({}, v);
   }
 
  private:
-  static bool IsTable(const Value& v) { return v.is_object(); }
-  static bool IsArrayOfTables(const Value& v) {
-    if (!v.is_array() || v.empty()) return false;
-    return std::all_of(v.begin(), v.end(), [](const Value& e) { return e.is_object(); });
+  enum class Type { kNil, kScalar, kArray, kHash, kArrayHash };
+
+  bool Fail(std::string msg) {
+    err = std::move(msg);
+    return false;
   }
 
-  static std::string Key(const std::string& k) {
-    bool bare = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-             c == '_' || c == '-';
-    });
-    return bare ? k : Quote(k);
+  // tomlTypeOfGo (isTableArray fails on a nil element).
+  bool TypeOf(const Value& v, Type* t) {
+    if (v.is_null()) {
+      *t = Type::kNil;
+    } else if (v.is_object()) {
+      *t = Type::kHash;
+    } else if (v.is_array()) {
+      bool all = !v.empty();
+      for (const auto& e : v) {
+        Type et;
+        if (!TypeOf(e, &et)) return false;
+        if (et == Type::kNil) return Fail("toml: cannot encode array with nil element");
+        if (et != Type::kHash) all = false;
+      }
+      *t = all ? Type::kArrayHash : Type::kArray;
+    } else {
+      *t = Type::kScalar;
+    }
+    return true;
   }
-  static std::string Quote(const std::string& s) {
+
+  static bool BareKeyChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  }
+  static std::string Quote(std::string_view s) {
     std::string o = "\"";
     for (unsigned char c : s) {
       switch (c) {
@@ -96,7 +121,7 @@ class TomlEncoder {
         default:
           if (c < 0x20 || c == 0x7F) {
             char buf[8];
-            snprintf(buf, sizeof buf, "\\u%04X", c);
+            snprintf(buf, sizeof buf, "\\u%04x", c);
             o += buf;
           } else {
             o += static_cast<char>(c);
@@ -105,91 +130,147 @@ class TomlEncoder {
     }
     return o + "\"";
   }
-  bool Scalar(const Value& v, std::string& o) {
+  // Key.maybeQuoted.
+  static std::string KeyPart(std::string_view k) {
+    if (k.empty()) return "\"\"";
+    for (char c : k)
+      if (!BareKeyChar(c)) return Quote(k);
+    return std::string(k);
+  }
+  // Key.String.
+  static std::string KeyName(const std::vector<std::string>& key) {
+    std::string s;
+    for (size_t i = 0; i < key.size(); ++i) s += (i ? "." : "") + KeyPart(key[i]);
+    return s;
+  }
+  static std::string Indent(const std::vector<std::string>& key) {
+    return std::string(key.empty() ? 0 : (key.size() - 1) * 2, ' ');
+  }
+  void Newline() {
+    if (!out.empty()) out += '\n';
+  }
+
+  // eElement.
+  bool Element(const Value& v) {
     switch (v.type()) {
       case Value::value_t::boolean:
-        o += v.get<bool>() ? "true" : "false";
+        out += v.get<bool>() ? "true" : "false";
         return true;
       case Value::value_t::number_integer:
-        o += std::to_string(v.get<int64_t>());
+        out += std::to_string(v.get<int64_t>());
         return true;
       case Value::value_t::number_unsigned:
-        o += std::to_string(v.get<uint64_t>());
+        out += std::to_string(v.get<uint64_t>());
         return true;
       case Value::value_t::number_float: {
         double f = v.get<double>();
         if (std::isnan(f)) {
-          o += "nan";
+          out += std::signbit(f) ? "-nan" : "nan";
         } else if (std::isinf(f)) {
-          o += f > 0 ? "inf" : "-inf";
+          out += f > 0 ? "inf" : "-inf";
         } else {
           std::string s = FormatFloat(f, 'f', -1);
           if (s.find('.') == std::string::npos) s += ".0";
-          o += s;
+          out += s;
         }
         return true;
       }
       case Value::value_t::string:
-        o += Quote(v.get<std::string>());
+        out += Quote(v.get_ref<const std::string&>());
         return true;
-      case Value::value_t::array: {
-        o += "[";
-        bool first = true;
-        for (const auto& e : v) {
-          if (e.is_null()) continue;
-          if (!first) o += ", ";
-          first = false;
-          if (!Scalar(e, o)) return false;
+      case Value::value_t::binary: {  // []byte: a slice of uint8
+        out += "[";
+        const auto& b = v.get_binary();
+        for (size_t i = 0; i < b.size(); ++i) {
+          out += std::to_string(b[i]);
+          if (i + 1 != b.size()) out += ", ";
         }
-        o += "]";
+        out += "]";
         return true;
       }
-      case Value::value_t::object: {
-        o += "{";
-        bool first = true;
-        for (auto it = v.begin(); it != v.end(); ++it) {
-          if (it->is_null()) continue;
-          if (!first) o += ", ";
-          first = false;
-          o += Key(it.key()) + " = ";
-          if (!Scalar(it.value(), o)) return false;
+      case Value::value_t::array:
+        out += "[";
+        for (size_t i = 0; i < v.size(); ++i) {
+          if (v[i].is_null()) {
+            go_panic = true;
+            return Fail("reflect: call of reflect.Value.Interface on zero Value");
+          }
+          if (!Element(v[i])) return false;
+          if (i + 1 != v.size()) out += ", ";
         }
-        o += "}";
+        out += "]";
         return true;
-      }
+      case Value::value_t::object:
+        return Map({}, v, true);
       default:
-        return true;
+        go_panic = true;
+        return Fail("reflect: call of reflect.Value.Interface on zero Value");
     }
   }
 
-  bool Table(const std::vector<std::string>& path, const Value& v, bool top) {
-    std::string indent(path.empty() ? 0 : (path.size() - 1) * 2, ' ');
-    // Plain keys first.
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      const Value& e = it.value();
-      if (e.is_null() || IsTable(e) || IsArrayOfTables(e)) continue;
-      out += indent + Key(it.key()) + " = ";
-      if (!Scalar(e, out)) return false;
-      out += "\n";
+  // writeKeyValue.
+  bool KeyValue(const std::vector<std::string>& key, const Value& v, bool inline_table) {
+    if (key.empty()) return Element(v);
+    out += Indent(key) + KeyPart(key.back()) + " = ";
+    if (!Element(v)) return false;
+    if (!inline_table) Newline();
+    return true;
+  }
+
+  // encode.
+  bool EncodeKey(const std::vector<std::string>& key, const Value& v) {
+    if (v.is_null()) return true;
+    if (v.is_object()) {  // eTable
+      if (key.size() == 1) Newline();
+      if (!key.empty()) {
+        out += Indent(key) + "[" + KeyName(key) + "]";
+        Newline();
+      }
+      return Map(key, v, false);
     }
+    if (v.is_array()) {
+      Type t;
+      if (!TypeOf(v, &t)) return false;
+      if (t != Type::kArrayHash) return KeyValue(key, v, false);
+      if (key.empty()) return Fail("toml: top-level values must be Go maps or structs");
+      for (const auto& e : v) {  // eArrayOfTables
+        Newline();
+        out += Indent(key) + "[[" + KeyName(key) + "]]";
+        Newline();
+        if (!Map(key, e, false)) return false;
+      }
+      return true;
+    }
+    return KeyValue(key, v, false);
+  }
+
+  // eMap.
+  bool Map(const std::vector<std::string>& key, const Value& v, bool inline_table) {
+    std::vector<std::string> direct, sub;
     for (auto it = v.begin(); it != v.end(); ++it) {
-      const Value& e = it.value();
-      std::vector<std::string> sub = path;
-      sub.push_back(it.key());
-      std::string name;
-      for (size_t i = 0; i < sub.size(); ++i) name += (i ? "." : "") + Key(sub[i]);
-      std::string sub_indent((sub.size() - 1) * 2, ' ');
-      if (IsTable(e)) {
-        out += "\n" + sub_indent + "[" + name + "]\n";
-        if (!Table(sub, e, false)) return false;
-      } else if (IsArrayOfTables(e)) {
-        for (const auto& t : e) {
-          out += "\n" + sub_indent + "[[" + name + "]]\n";
-          if (!Table(sub, t, false)) return false;
+      if (it.key() == kGoTypeKey) continue;
+      Type t;
+      if (!TypeOf(it.value(), &t)) return false;
+      (t == Type::kHash || t == Type::kArrayHash ? sub : direct).push_back(it.key());
+    }
+    auto write = [&](const std::vector<std::string>& keys, bool trail_comma) {
+      for (size_t i = 0; i < keys.size(); ++i) {
+        const Value& val = v[keys[i]];
+        if (val.is_null()) continue;
+        if (inline_table) {
+          if (!KeyValue({keys[i]}, val, true)) return false;
+          if (trail_comma || i != keys.size() - 1) out += ", ";
+        } else {
+          std::vector<std::string> k = key;
+          k.push_back(keys[i]);
+          if (!EncodeKey(k, val)) return false;
         }
       }
-    }
-    (void)top;
+      return true;
+    };
+    if (inline_table) out += "{";
+    if (!write(direct, !sub.empty()) || !write(sub, false)) return false;
+    if (inline_table) out += "}";
     return true;
   }
 };
@@ -309,7 +390,10 @@ void AddHelmFunctions(FuncMap& f) {
   f["toToml"] = [](FuncContext&, std::span<const Value> a) -> R {
     if (auto ok = Arity("toToml", a, 1); !ok) return std::unexpected(ok.error());
     TomlEncoder e;
-    if (!e.Encode(a[0])) return Value(e.err);
+    if (!e.Encode(a[0])) {
+      if (e.go_panic) return std::unexpected(e.err);
+      return Value(e.err);
+    }
     return Value(e.out);
   };
   f["lookup"] = [](FuncContext&, std::span<const Value> a) -> R {

@@ -22,6 +22,7 @@ namespace {
 struct SemVer {
   uint64_t major = 0, minor = 0, patch = 0;
   std::string pre;
+  std::string metadata;
 };
 
 std::optional<SemVer> ParseSemver(std::string_view s) {
@@ -35,6 +36,7 @@ std::optional<SemVer> ParseSemver(std::string_view s) {
   if (m[2].matched) v.minor = std::stoull(m[2].str().substr(1));
   if (m[3].matched) v.patch = std::stoull(m[3].str().substr(1));
   if (m[5].matched) v.pre = m[5].str();
+  if (m[8].matched) v.metadata = m[8].str();
   return v;
 }
 
@@ -181,7 +183,7 @@ std::string Trim(std::string s) {
 
 // ---------- builtin objects ----------
 
-const char* kFilesType = "engine.files";
+const std::string kFilesType(kFilesGoType);
 const char* kKubeVersionType = "chartutil.KubeVersion";
 
 std::expected<std::string, std::string> StringArgOf(const Value& v) {
@@ -195,7 +197,6 @@ std::expected<std::string, std::string> StringArgOf(const Value& v) {
 }
 
 std::string FilesToYaml(const Value& files, bool secrets) {
-  if (files.empty()) return "";
   Value m = Value::object();
   for (auto it = files.begin(); it != files.end(); ++it) {
     std::string base =
@@ -332,12 +333,14 @@ api::Result<Value> Capabilities(const RenderOptions& opts) {
   if (!opts.kube_version.empty()) {
     auto sv = ParseSemver(opts.kube_version);
     if (!sv) {
-      return std::unexpected(api::BadRequest("invalid kube version " + GoQuote(opts.kube_version) +
-                                             ": Invalid Semantic Version"));
+      return std::unexpected(api::BadRequest("invalid kube version '" + opts.kube_version +
+                                             "': Invalid Semantic Version"));
     }
     version = "v" + std::to_string(sv->major) + "." + std::to_string(sv->minor) + "." +
               std::to_string(sv->patch);
+    // chartutil.ParseKubeVersion: "v" + semver's String() (prerelease and metadata kept).
     if (!sv->pre.empty()) version += "-" + sv->pre;
+    if (!sv->metadata.empty()) version += "+" + sv->metadata;
     major = std::to_string(sv->major);
     minor = std::to_string(sv->minor);
   }
@@ -652,9 +655,16 @@ api::Result<Rendered> RenderChart(const Chart& chart, const RenderOptions& opts)
   auto caps = Capabilities(opts);
   if (!caps) return std::unexpected(caps.error());
   std::string kube = (*caps)["KubeVersion"]["Version"].get<std::string>();
+  // Errors from here on are renderResources' (Helm returns a partial release with them).
+  auto render_error = [&](std::string msg) {
+    api::Error e = api::BadRequest(std::move(msg));
+    e.kind = std::string(kRenderStageKind);
+    e.name = c->name;
+    return std::unexpected(std::move(e));
+  };
   if (!c->kube_version.empty() && !SemverMatches(c->kube_version, kube)) {
-    return std::unexpected(api::BadRequest("chart requires kubeVersion: " + c->kube_version +
-                                           " which is incompatible with Kubernetes " + kube));
+    return render_error("chart requires kubeVersion: " + c->kube_version +
+                        " which is incompatible with Kubernetes " + kube);
   }
   Value release = Value::object();
   release["Name"] = opts.release_name;
@@ -673,7 +683,7 @@ api::Result<Rendered> RenderChart(const Chart& chart, const RenderOptions& opts)
   TemplateSet set(HelmFuncMap());
   for (const auto& t : tpls) {
     if (auto ok = set.Parse(t.name, t.file->data); !ok) {
-      return std::unexpected(api::BadRequest(CleanupParseError(t.name, ok.error())));
+      return render_error(CleanupParseError(t.name, ok.error()));
     }
   }
   Rendered out;
@@ -710,7 +720,7 @@ api::Result<Rendered> RenderChart(const Chart& chart, const RenderOptions& opts)
     if (failure.starts_with("rendered output exceeds")) {
       return std::unexpected(api::MakeError(api::Reason::kRequestEntityTooLarge, failure));
     }
-    return std::unexpected(api::BadRequest(failure));
+    return render_error(failure);
   }
 
   // NOTES.txt
@@ -738,9 +748,7 @@ api::Result<Rendered> RenderChart(const Chart& chart, const RenderOptions& opts)
     if (TrimSpaceStr(content).empty()) continue;
     for (auto& doc : SplitManifests(content)) {
       auto head = DecodeManifestHead(doc);
-      if (!head)
-        return std::unexpected(
-            api::BadRequest("YAML parse error on " + path + ": " + head.error()));
+      if (!head) return render_error("YAML parse error on " + path + ": " + head.error());
       RenderedManifest m;
       m.source = path;
       m.content = doc;
@@ -817,9 +825,11 @@ api::Result<Rendered> RenderChart(const Chart& chart, const RenderOptions& opts)
         shown += "---\n" + m + "\n";
         missing = false;
       }
-      if (missing)
-        return std::unexpected(
-            api::NotFound("templates", f).Wrap("could not find template " + f + " in chart"));
+      if (missing) {
+        api::Error e = api::NotFound("templates", f);
+        e.message = "could not find template " + f + " in chart";
+        return std::unexpected(std::move(e));
+      }
     }
     printed = shown;
   }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/error.h"
@@ -59,6 +60,11 @@ struct Rendered {
   std::map<std::string, std::string> files;  // every rendered template by name
   Value values;                              // the coalesced .Values of the root chart
 };
+
+// The `kind` of errors raised while rendering templates (kubeVersion check, template parse and
+// execution, manifest YAML), the stage after which Helm has a partial release to show: `helm
+// template` adds "Use --debug flag to render out invalid YAML" to these.
+inline constexpr std::string_view kRenderStageKind = "templates";
 
 // Renders `chart` (not modified). Errors carry Helm's wording: parse errors ("parse error at
 // (mychart/templates/x.yaml:3): ..."), execution errors ("template: mychart/templates/x.yaml:3:12:

@@ -48,13 +48,20 @@ const std::set<std::string_view>& Builtins() {
   return b;
 }
 
+struct DictNode;
+
 // A value during execution: Go's reflect.Value as text/template sees it.
 struct V {
   enum Kind : uint8_t { kInvalid, kNil, kVal };
   Kind k = kInvalid;
   bool iface = false;  // static type interface{} (a map or slice element)
-  const Value* p = nullptr;
-  std::shared_ptr<const Value> hold;
+  // The value (valid when k == kVal; read it through p()). `hold` keeps its storage alive.
+  mutable const Value* p_ = nullptr;
+  mutable std::shared_ptr<const Value> hold;
+  // A map built by `dict`: its entries are the V's it was given, shared rather than copied (Go's
+  // maps hold references), so `dict "root" $` costs no copy of $. Materialized into a Value only
+  // when something other than field access, include/template or set/unset/merge needs it.
+  std::shared_ptr<DictNode> dict;
 
   static V Invalid() { return V{}; }
   static V NilIface() {
@@ -66,34 +73,44 @@ struct V {
   static V Own(Value val, bool iface = false) {
     V v;
     v.hold = std::make_shared<Value>(std::move(val));  // mutable: see MutatesFirstArg
-    v.p = v.hold.get();
-    v.k = v.p->is_null() ? kNil : kVal;
+    v.p_ = v.hold.get();
+    v.k = v.p_->is_null() ? kNil : kVal;
     v.iface = iface || v.k == kNil;
     return v;
   }
-  // A value inside `parent`'s storage.
+  // A value inside `parent`'s storage (parent.p() was called, so parent.hold is set).
   static V Child(const V& parent, const Value* child) {
     V v;
     v.hold = parent.hold;
-    v.p = child;
+    v.p_ = child;
     v.k = child->is_null() ? kNil : kVal;
     v.iface = true;
     return v;
   }
   static V Borrow(const Value* val) {
     V v;
-    v.p = val;
+    v.p_ = val;
     v.k = val->is_null() ? kNil : kVal;
     return v;
   }
+  static V Dict(std::shared_ptr<DictNode> node) {
+    V v;
+    v.k = kVal;
+    v.iface = true;
+    v.dict = std::move(node);
+    return v;
+  }
   bool valid() const { return k != kInvalid; }
+  // The value as JSON (materializing a dict).
+  inline const Value* p() const;
   // The JSON form for function arguments (nil for invalid/nil).
-  Value ToValue() const { return k == kVal ? *p : Value(); }
+  Value ToValue() const { return k == kVal ? *p() : Value(); }
   // Go's type name of the static type.
   std::string TypeName() const {
     if (iface) return "interface {}";
     if (k != kVal) return "<nil>";
-    return GoTypeName(*p);
+    if (dict) return "map[string]interface {}";
+    return GoTypeName(*p());
   }
   // Drops the interface wrapper (reflect.ValueOf(v.Interface())).
   V Dig() const {
@@ -104,6 +121,31 @@ struct V {
     return c;
   }
 };
+
+struct DictNode {
+  std::map<std::string, V, std::less<>> entries;
+  uint64_t version = 0;  // bumped by every change of entries
+  std::shared_ptr<const Value> cache;
+  uint64_t cache_version = 0;
+
+  const std::shared_ptr<const Value>& Materialize() {
+    if (!cache || cache_version != version) {
+      auto out = std::make_shared<Value>(Value::object());
+      for (const auto& [key, v] : entries) (*out)[key] = v.k == V::kVal ? *v.p() : Value();
+      cache = std::move(out);
+      cache_version = version;
+    }
+    return cache;
+  }
+};
+
+const Value* V::p() const {
+  if (dict) {
+    hold = dict->Materialize();
+    p_ = hold.get();
+  }
+  return p_;
+}
 
 struct ExecError {
   std::string msg;
@@ -135,7 +177,7 @@ bool IsBasicKind(const V& v, int* kind) {
     *kind = 0;
     return false;
   }
-  const Value& x = *v.p;
+  const Value& x = *v.p();
   switch (x.type()) {
     case Value::value_t::boolean:
       *kind = 1;
@@ -287,7 +329,7 @@ class State : public FuncContext {
     auto owned = std::make_shared<Value>(data);
     V d;
     d.hold = owned;
-    d.p = owned.get();
+    d.p_ = owned.get();
     d.k = owned->is_null() ? V::kInvalid : V::kVal;
     return Include(name, d);
   }
@@ -296,7 +338,7 @@ class State : public FuncContext {
     auto owned = std::make_shared<Value>(data);
     V d;
     d.hold = owned;
-    d.p = owned.get();
+    d.p_ = owned.get();
     d.k = owned->is_null() ? V::kNil : V::kVal;
     return Tpl(std::string(text), d);
   }
@@ -400,7 +442,7 @@ class State : public FuncContext {
 
   static bool Truth(const V& v) {
     if (v.k != V::kVal) return false;
-    return GoTruth(*v.p);
+    return GoTruth(*v.p());
   }
 
   void WalkIfOrWith(const V& dot, const BranchNode* n) {
@@ -444,7 +486,7 @@ class State : public FuncContext {
     };
     bool iterated = false;
     if (val.k == V::kVal) {
-      const Value& x = *val.p;
+      const Value& x = *val.p();
       if (x.is_array()) {
         if (!x.empty()) {
           iterated = true;
@@ -463,6 +505,21 @@ class State : public FuncContext {
           for (const auto& key : keys) {
             auto it = x.find(key);
             V elem = it == x.end() ? V::Invalid() : V::Child(val, &it.value());
+            if (!one(V::Own(Value(key)), elem)) break;
+          }
+        }
+      } else if (IsGoType(x, kFilesGoType) && x.contains("files") && x["files"].is_object()) {
+        const Value& files = x["files"];
+        if (!files.empty()) {
+          iterated = true;
+          std::vector<std::string> keys;
+          for (auto it = files.begin(); it != files.end(); ++it) keys.push_back(it.key());
+          for (const auto& key : keys) {
+            auto it = files.find(key);
+            if (it == files.end() || !it->is_string()) continue;
+            const std::string& data = it->get_ref<const std::string&>();
+            V elem =
+                V::Own(Value::binary(std::vector<std::uint8_t>(data.begin(), data.end())), true);
             if (!one(V::Own(Value(key)), elem)) break;
           }
         }
@@ -626,9 +683,18 @@ class State : public FuncContext {
   V EvalField(const V& dot, const std::string& field, const Node* node,
               const std::vector<NodePtr>* args, const std::optional<V>& final, const V& receiver) {
     if (!receiver.valid()) return V::Invalid();
+    if (receiver.k == V::kNil) {
+      Errorf("nil pointer evaluating " + receiver.TypeName() + "." + field);
+    }
+    if (receiver.dict && !FindMethod("map[string]interface {}", field)) {
+      bool has_args = (args && args->size() > 1) || final.has_value();
+      if (has_args) Errorf(field + " is not a method but has arguments");
+      auto it = receiver.dict->entries.find(field);
+      if (it == receiver.dict->entries.end()) return V::NilIface();
+      return it->second;
+    }
     std::string typ = receiver.TypeName();
-    if (receiver.k == V::kNil) Errorf("nil pointer evaluating " + typ + "." + field);
-    const Value& x = *receiver.p;
+    const Value& x = *receiver.p();
     std::string gotype = GoTypeName(x);
     if (auto m = FindMethod(gotype, field)) {
       return CallMethod(dot, *m, receiver, node, field, args, final);
@@ -666,7 +732,7 @@ class State : public FuncContext {
     }
     for (size_t i = 0; i < nargs; ++i) argv.push_back(EvalArg(dot, (*args)[i + 1].get()).ToValue());
     if (final) argv.push_back(final->ToValue());
-    auto r = m.fn(*receiver.p, argv);
+    auto r = m.fn(*receiver.p(), argv);
     if (!r) {
       At(node);
       Errorf("error calling " + name + ": " + r.error());
@@ -728,31 +794,57 @@ class State : public FuncContext {
 
   V CallFunc(const V& dot, const Function& fn, const Node* cmd, const std::string& name,
              const std::vector<NodePtr>* args, const std::optional<V>& final) {
-    std::vector<Value> argv;
-    V first;
-    if (args) {
-      for (size_t i = 1; i < args->size(); ++i) {
-        V a = EvalArg(dot, (*args)[i].get());
-        if (i == 1) first = a;
-        argv.push_back(a.ToValue());
+    std::vector<V> vargs = EvalArgs(dot, args, final);
+    V first = vargs.empty() ? V() : vargs[0];
+    // set/unset on a dict change its entries in place: the value set is shared, not copied.
+    if (first.dict &&
+        ((name == "set" && vargs.size() == 3) || (name == "unset" && vargs.size() == 2)) &&
+        vargs[1].k == V::kVal && !vargs[1].dict && vargs[1].p()->is_string()) {
+      DictNode& d = *first.dict;
+      const std::string& key = vargs[1].p()->get_ref<const std::string&>();
+      if (name == "set") {
+        V val = vargs[2].k == V::kVal ? vargs[2] : V::NilIface();
+        val.iface = true;
+        d.entries[key] = std::move(val);
+      } else {
+        d.entries.erase(key);
       }
+      ++d.version;
+      return V::Dict(first.dict);
     }
-    if (final) {
-      if (argv.empty()) first = *final;
-      argv.push_back(final->ToValue());
-    }
+    std::vector<Value> argv;
+    argv.reserve(vargs.size());
+    for (const auto& a : vargs) argv.push_back(a.ToValue());
     auto r = fn(*this, argv);
     if (!r) {
       At(cmd);
       if (r.error().starts_with(kRawCallError)) Errorf(r.error().substr(kRawCallError.size()));
       Errorf("error calling " + name + ": " + r.error());
     }
-    if (MutatesFirstArg(name) && first.k == V::kVal && first.hold && first.p->is_object() &&
+    if (MutatesFirstArg(name) && first.k == V::kVal && first.dict && r->is_object()) {
+      // merge and friends on a dict: entries the function changed become its values.
+      DictNode& d = *first.dict;
+      std::shared_ptr<const Value> before = d.Materialize();
+      for (auto it = d.entries.begin(); it != d.entries.end();) {
+        if (!r->contains(it->first)) {
+          it = d.entries.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      for (const auto& [k, v] : r->items()) {
+        auto b = before->find(k);
+        if (b == before->end() || *b != v) d.entries[k] = V::Own(v, true);
+      }
+      ++d.version;
+      return V::Dict(first.dict);
+    }
+    if (MutatesFirstArg(name) && first.k == V::kVal && first.hold && first.p()->is_object() &&
         r->is_object()) {
       // Every V's storage is a non-const Value owned through `hold` (V::Own), so this write is
       // to a mutable object. Only changed keys are touched, so other V's pointing at unchanged
       // entries (range variables) stay valid.
-      Value& target = *const_cast<Value*>(first.p);
+      Value& target = *const_cast<Value*>(first.p());
       for (auto it = target.begin(); it != target.end();) {
         if (!r->contains(it.key())) {
           it = target.erase(it);
@@ -772,21 +864,26 @@ class State : public FuncContext {
   // keys are strval(key) (strings as is, others as %v), a missing last value is "".
   V CallDict(const V& dot, const std::vector<NodePtr>* args, const std::optional<V>& final) {
     auto a = EvalArgs(dot, args, final);
-    Value out = Value::object();
+    auto node = std::make_shared<DictNode>();
     for (size_t i = 0; i < a.size(); i += 2) {
       std::string key;
       if (a[i].k == V::kVal) {
-        key = a[i].p->is_string() ? a[i].p->get<std::string>() : FormatValue(*a[i].p);
+        key = a[i].p()->is_string() ? a[i].p()->get<std::string>() : FormatValue(*a[i].p());
       } else {
         key = "<nil>";
       }
+      V val;
       if (i + 1 >= a.size()) {
-        out[key] = "";
-        continue;
+        val = V::Own(Value(""), true);
+      } else if (a[i + 1].k == V::kVal) {
+        val = a[i + 1];
+        val.iface = true;
+      } else {
+        val = V::NilIface();
       }
-      out[key] = a[i + 1].ToValue();
+      node->entries[key] = std::move(val);
     }
-    return V::Own(std::move(out), true);
+    return V::Dict(std::move(node));
   }
 
   // validateType(value, string) for a typed string parameter, at `n`.
@@ -794,10 +891,10 @@ class State : public FuncContext {
     At(n);
     if (v.k == V::kInvalid) Errorf("invalid value; expected string");
     if (v.k == V::kNil) Errorf("wrong type for value; expected string; got interface {}");
-    if (!v.p->is_string()) {
-      Errorf("wrong type for value; expected string; got " + GoTypeName(*v.p));
+    if (!v.p()->is_string()) {
+      Errorf("wrong type for value; expected string; got " + GoTypeName(*v.p()));
     }
-    return v.p->get<std::string>();
+    return v.p()->get<std::string>();
   }
 
   // Evaluates a typed string argument (evalArg with typ string).
@@ -884,8 +981,9 @@ class State : public FuncContext {
     V vals = nargs >= 2 ? EvalArg(dot, (*args)[2].get()) : *final;
     At(nargs >= 2 ? (*args)[2].get() : cmd);
     vals = vals.Dig();
-    if (vals.k == V::kVal && (!vals.p->is_object() || vals.p->contains(std::string(kGoTypeKey)))) {
-      Errorf("wrong type for value; expected chartutil.Values; got " + GoTypeName(*vals.p));
+    if (vals.k == V::kVal &&
+        (!vals.p()->is_object() || vals.p()->contains(std::string(kGoTypeKey)))) {
+      Errorf("wrong type for value; expected chartutil.Values; got " + GoTypeName(*vals.p()));
     }
     auto r = Tpl(text, vals);
     if (!r) {
@@ -897,9 +995,9 @@ class State : public FuncContext {
 
   std::expected<std::string, std::string> Tpl(const std::string& text, const V& vals) {
     const Value* tv = nullptr;
-    if (vals.k == V::kVal && vals.p->is_object()) {
-      auto it = vals.p->find("Template");
-      if (it != vals.p->end() && it->is_object()) tv = &*it;
+    if (vals.k == V::kVal && vals.p()->is_object()) {
+      auto it = vals.p()->find("Template");
+      if (it != vals.p()->end() && it->is_object()) tv = &*it;
     }
     auto path_err = [&](const std::string& what, const std::string& key) {
       return std::unexpected("cannot retrieve Template." + what +
@@ -973,13 +1071,15 @@ class State : public FuncContext {
       V item = a[0];
       if (item.k == V::kInvalid) fail("reflect: call of reflect.Value.Type on zero Value");
       if (item.k == V::kNil) fail("len of nil pointer");
-      const Value& x = *item.p;
+      const Value& x = *item.p();
       if (x.is_string())
         return V::Own(Value(static_cast<int64_t>(x.get_ref<const std::string&>().size())));
       if (x.is_array() || (x.is_object() && !x.contains(std::string(kGoTypeKey)))) {
         return V::Own(Value(static_cast<int64_t>(x.size())));
       }
       if (x.is_binary()) return V::Own(Value(static_cast<int64_t>(x.get_binary().size())));
+      if (IsGoType(x, kFilesGoType) && x.contains("files"))
+        return V::Own(Value(static_cast<int64_t>(x["files"].size())));
       fail("len of type " + GoTypeName(x));
     }
     if (name == "index") {
@@ -990,7 +1090,7 @@ class State : public FuncContext {
       for (size_t i = 1; i < a.size(); ++i) {
         V index = a[i].Dig();
         if (item.k == V::kNil) fail("index of nil pointer");
-        const Value& x = *item.p;
+        const Value& x = *item.p();
         if (x.is_array() || x.is_string()) {
           size_t len = x.is_array() ? x.size() : x.get_ref<const std::string&>().size();
           int64_t idx = IndexArg(index, len, fail);
@@ -1003,10 +1103,10 @@ class State : public FuncContext {
           }
         } else if (x.is_object() && !x.contains(std::string(kGoTypeKey))) {
           if (!index.valid()) fail("value is nil; should be of type string");
-          if (index.k == V::kNil || !index.p->is_string()) {
+          if (index.k == V::kNil || !index.p()->is_string()) {
             fail("value has type " + index.TypeName() + "; should be string");
           }
-          auto it = x.find(index.p->get<std::string>());
+          auto it = x.find(index.p()->get<std::string>());
           item = it == x.end() ? V::NilIface() : V::Child(item, &*it);
         } else {
           fail("can't index item of type " + GoTypeName(x));
@@ -1020,7 +1120,7 @@ class State : public FuncContext {
       V item = a[0].Dig();
       if (!item.valid() || item.k == V::kNil) fail("slice of untyped nil");
       if (a.size() - 1 > 3) fail("too many slice indexes: " + std::to_string(a.size() - 1));
-      const Value& x = *item.p;
+      const Value& x = *item.p();
       size_t cap;
       if (x.is_string()) {
         if (a.size() - 1 == 3) fail("cannot 3-index slice a string");
@@ -1069,13 +1169,13 @@ class State : public FuncContext {
     if (name == "html" || name == "js" || name == "urlquery") {
       auto a = EvalArgs(dot, args, final);
       std::string s;
-      if (a.size() == 1 && a[0].k == V::kVal && a[0].p->is_string()) {
-        s = a[0].p->get<std::string>();
+      if (a.size() == 1 && a[0].k == V::kVal && a[0].p()->is_string()) {
+        s = a[0].p()->get<std::string>();
       } else {
         std::vector<Value> vals;
         for (const auto& v : a) {
           V d = v.Dig();
-          vals.push_back(d.k == V::kVal ? *d.p : Value("<no value>"));
+          vals.push_back(d.k == V::kVal ? *d.p() : Value("<no value>"));
         }
         s = Sprint(vals);
       }
@@ -1088,7 +1188,7 @@ class State : public FuncContext {
       auto a = EvalArgs(dot, args, final);
       V fn = a[0].Dig();
       if (!fn.valid() || fn.k == V::kNil) fail("call of nil");
-      fail("non-function of type " + GoTypeName(*fn.p));
+      fail("non-function of type " + GoTypeName(*fn.p()));
     }
     if (name == "eq") {
       CheckArity(name, args, final, 1, true);
@@ -1111,27 +1211,27 @@ class State : public FuncContext {
         } else {
           switch (k1) {
             case 1:
-              truth = a1.p->get<bool>() == b.p->get<bool>();
+              truth = a1.p()->get<bool>() == b.p()->get<bool>();
               break;
             case 2:
-              truth = AsInt(*a1.p) == AsInt(*b.p);
+              truth = AsInt(*a1.p()) == AsInt(*b.p());
               break;
             case 3:
-              truth = a1.p->get<uint64_t>() == b.p->get<uint64_t>();
+              truth = a1.p()->get<uint64_t>() == b.p()->get<uint64_t>();
               break;
             case 4:
-              truth = a1.p->get<double>() == b.p->get<double>();
+              truth = a1.p()->get<double>() == b.p()->get<double>();
               break;
             case 5:
-              truth = a1.p->get_ref<const std::string&>() == b.p->get_ref<const std::string&>();
+              truth = a1.p()->get_ref<const std::string&>() == b.p()->get_ref<const std::string&>();
               break;
             default: {
               bool n1 = a1.k != V::kVal, n2 = b.k != V::kVal;
               if (n1 || n2) {
                 truth = n1 == n2;
               } else {
-                const Value& x = *a1.p;
-                const Value& y = *b.p;
+                const Value& x = *a1.p();
+                const Value& y = *b.p();
                 bool x_struct = x.is_object() && x.contains(std::string(kGoTypeKey));
                 bool y_struct = y.is_object() && y.contains(std::string(kGoTypeKey));
                 if (x.type() != y.type() && !(x_struct && y_struct)) {
@@ -1169,14 +1269,14 @@ class State : public FuncContext {
           if (n1 || n2) {
             eq = n1 == n2;
           } else {
-            bool y_struct = a2.p->is_object() && a2.p->contains(std::string(kGoTypeKey));
-            if (a1.p->type() != a2.p->type() && !y_struct) {
-              fail("non-comparable types " + FormatValue(*a1.p) + ": " + GoTypeName(*a1.p) + ", " +
-                   GoTypeName(*a2.p) + ": " + FormatValue(*a2.p));
+            bool y_struct = a2.p()->is_object() && a2.p()->contains(std::string(kGoTypeKey));
+            if (a1.p()->type() != a2.p()->type() && !y_struct) {
+              fail("non-comparable types " + FormatValue(*a1.p()) + ": " + GoTypeName(*a1.p()) +
+                   ", " + GoTypeName(*a2.p()) + ": " + FormatValue(*a2.p()));
             }
             if (!y_struct)
-              fail("non-comparable type " + FormatValue(*a2.p) + ": " + GoTypeName(*a2.p));
-            eq = *a1.p == *a2.p;
+              fail("non-comparable type " + FormatValue(*a2.p()) + ": " + GoTypeName(*a2.p()));
+            eq = *a1.p() == *a2.p();
           }
         } else {
           eq = Compare(a1, a2, k1) == 0;
@@ -1202,23 +1302,23 @@ class State : public FuncContext {
   static int Compare(const V& a, const V& b, int kind) {
     switch (kind) {
       case 1:
-        return a.p->get<bool>() == b.p->get<bool>() ? 0 : 1;
+        return a.p()->get<bool>() == b.p()->get<bool>() ? 0 : 1;
       case 2: {
-        int64_t x = AsInt(*a.p), y = AsInt(*b.p);
+        int64_t x = AsInt(*a.p()), y = AsInt(*b.p());
         return x < y ? -1 : x > y ? 1 : 0;
       }
       case 3: {
-        uint64_t x = a.p->get<uint64_t>(), y = b.p->get<uint64_t>();
+        uint64_t x = a.p()->get<uint64_t>(), y = b.p()->get<uint64_t>();
         return x < y ? -1 : x > y ? 1 : 0;
       }
       case 4: {
-        double x = a.p->get<double>(), y = b.p->get<double>();
+        double x = a.p()->get<double>(), y = b.p()->get<double>();
         if (x < y) return -1;
         if (x > y) return 1;
         return x == y ? 0 : 2;  // NaN: neither less nor equal
       }
       case 5: {
-        int c = a.p->get_ref<const std::string&>().compare(b.p->get_ref<const std::string&>());
+        int c = a.p()->get_ref<const std::string&>().compare(b.p()->get_ref<const std::string&>());
         return c < 0 ? -1 : c > 0 ? 1 : 0;
       }
       default:
@@ -1229,7 +1329,7 @@ class State : public FuncContext {
   template <typename Fail>
   int64_t IndexArg(const V& index, size_t cap, Fail&& fail) {
     if (index.k != V::kVal) fail("cannot index slice/array with nil");
-    const Value& x = *index.p;
+    const Value& x = *index.p();
     if (!x.is_number_integer()) fail("cannot index slice/array with type " + GoTypeName(x));
     int64_t v = AsInt(x);
     if (x.is_number_unsigned() && x.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) v = -1;
@@ -1279,11 +1379,11 @@ class State : public FuncContext {
       Write("<nil>");
       return;
     }
-    if (v.p->is_string()) {
-      Write(v.p->get_ref<const std::string&>());
+    if (v.p()->is_string()) {
+      Write(v.p()->get_ref<const std::string&>());
       return;
     }
-    Write(FormatValue(*v.p));
+    Write(FormatValue(*v.p()));
   }
 };
 

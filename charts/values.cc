@@ -5,6 +5,8 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <map>
 
@@ -307,6 +309,34 @@ api::Status ProcessImportValues(Chart& c) {
 // ---------- strvals ----------
 
 constexpr int kMaxIndex = 65536;
+
+// The dynamic type Go names in "interface conversion: interface {} is T, not ..." panics over
+// strvals' values (--set integers are int64, values files hold float64).
+std::string ConversionTypeName(const Value& v) {
+  if (v.is_null()) return "nil";
+  if (v.is_number_integer()) return "int64";
+  return GoTypeName(v);
+}
+
+// fmt's %q of a []rune: ['a' 'b'].
+std::string QuoteRunes(std::string_view s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = s[i];
+    size_t w = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    if (i > 0) out += ' ';
+    std::string r(s.substr(i, w));
+    if (r == "'") {
+      out += "'\\''";
+    } else {
+      std::string q = GoQuote(r);  // "x" → 'x' (same escapes as strconv.QuoteRune)
+      if (q == "\"\\\"\"") q = "\"\"\"";
+      out += "'" + q.substr(1, q.size() - 2) + "'";
+    }
+    i += w;
+  }
+  return out + "]";
+}
 constexpr int kMaxNestedNameLevel = 30;
 
 struct Eof {};
@@ -331,6 +361,9 @@ class StrvalsParser {
  private:
   std::string_view s_;
   size_t pos_ = 0;
+  // Set where Go's parser returns io.EOF from key()/listItem() (a key or index at the end of
+  // the input, a value-less "k=" at the end): callers that check for it then skip their update.
+  bool go_eof_ = false;
   SetKind kind_;
   const std::function<api::Result<std::string>(const std::string&)>& read_file_;
 
@@ -462,38 +495,114 @@ class StrvalsParser {
       *err = "error parsing index: EOF";
       return false;
     }
-    char* end = nullptr;
-    long n = std::strtol(v.c_str(), &end, 10);
-    if (v.empty() || end != v.c_str() + v.size()) {
+    // strconv.Atoi: optional sign, decimal digits only.
+    size_t d = !v.empty() && (v[0] == '+' || v[0] == '-') ? 1 : 0;
+    bool syntax = d < v.size() && std::all_of(v.begin() + static_cast<long>(d), v.end(),
+                                              [](char c) { return c >= '0' && c <= '9'; });
+    if (!syntax) {
       *err = "error parsing index: strconv.Atoi: parsing " + GoQuote(v) + ": invalid syntax";
       return false;
     }
-    *idx = static_cast<int>(n);
+    errno = 0;
+    long long n = std::strtoll(v.c_str(), nullptr, 10);
+    if (errno == ERANGE) {
+      *err = "error parsing index: strconv.Atoi: parsing " + GoQuote(v) + ": value out of range";
+      return false;
+    }
+    // Indexes beyond int's range are refused later by the index limits.
+    *idx = n > INT32_MAX ? INT32_MAX : n < INT32_MIN ? INT32_MIN : static_cast<int>(n);
     return true;
   }
 
-  bool JsonValue(Value* out, std::string* err) {
-    // Decode one JSON value from the rest of the input, then skip blanks and a comma.
-    std::string_view rest = s_.substr(pos_);
+  // emptyVal: skips blanks; true (and the comma consumed) at a comma or the end, false (nothing
+  // consumed) at any other character.
+  bool EmptyVal() {
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == ',') {
+        ++pos_;
+        return true;
+      }
+      if (!std::isspace(static_cast<unsigned char>(c))) return false;
+      ++pos_;
+    }
+    return true;
+  }
+
+  // The length of the first JSON value of `in` as encoding/json's Decoder delimits it (a number
+  // or literal ends at the first byte that cannot continue it; arrays, objects and strings at
+  // their closing byte), or 0 if it is malformed.
+  static size_t JsonExtent(std::string_view in) {
+    if (in.empty()) return 0;
+    char c = in[0];
+    if (c == '"' || c == '[' || c == '{') {
+      int depth = 0;
+      bool in_str = false;
+      for (size_t i = 0; i < in.size(); ++i) {
+        char x = in[i];
+        if (in_str) {
+          if (x == '\\') {
+            ++i;
+          } else if (x == '"') {
+            in_str = false;
+            if (depth == 0) return i + 1;
+          }
+          continue;
+        }
+        if (x == '"') {
+          in_str = true;
+        } else if (x == '[' || x == '{') {
+          ++depth;
+        } else if (x == ']' || x == '}') {
+          if (--depth == 0) return i + 1;
+        }
+      }
+      return 0;
+    }
+    for (std::string_view lit : {"true", "false", "null"}) {
+      if (in.starts_with(lit)) return lit.size();
+    }
     size_t i = 0;
-    while (i < rest.size() && std::isspace(static_cast<unsigned char>(rest[i]))) ++i;
-    if (i >= rest.size() || rest[i] == ',') {
-      pos_ += i + (i < rest.size() ? 1 : 0);
+    if (in[i] == '-') ++i;
+    if (i >= in.size() || !std::isdigit(static_cast<unsigned char>(in[i]))) return 0;
+    if (in[i] == '0') {
+      ++i;
+    } else {
+      while (i < in.size() && std::isdigit(static_cast<unsigned char>(in[i]))) ++i;
+    }
+    if (i < in.size() && in[i] == '.') {
+      ++i;
+      if (i >= in.size() || !std::isdigit(static_cast<unsigned char>(in[i]))) return 0;
+      while (i < in.size() && std::isdigit(static_cast<unsigned char>(in[i]))) ++i;
+    }
+    if (i < in.size() && (in[i] == 'e' || in[i] == 'E')) {
+      ++i;
+      if (i < in.size() && (in[i] == '+' || in[i] == '-')) ++i;
+      if (i >= in.size() || !std::isdigit(static_cast<unsigned char>(in[i]))) return 0;
+      while (i < in.size() && std::isdigit(static_cast<unsigned char>(in[i]))) ++i;
+    }
+    return i;
+  }
+
+  // The value after '=' of --set-json: null when empty, else one JSON value (Decoder.Decode),
+  // then blanks and one comma are skipped.
+  bool JsonValue(Value* out, std::string* err) {
+    if (EmptyVal()) {
       *out = nullptr;
       return true;
     }
-    // find the end of the first JSON value by trying growing prefixes at ',' boundaries
-    for (size_t end = i; end <= rest.size(); ++end) {
-      if (end != rest.size() && rest[end] != ',') continue;
-      auto v = DecodeJsonValues(rest.substr(i, end - i));
-      if (v) {
-        *out = std::move(*v);
-        pos_ += end + (end < rest.size() ? 1 : 0);
-        return true;
-      }
+    std::string_view rest = s_.substr(pos_);
+    size_t n = JsonExtent(rest);
+    auto v = n ? DecodeJsonValues(rest.substr(0, n))
+               : std::expected<Value, std::string>(std::unexpected("invalid JSON value"));
+    if (!v) {
+      *err = v.error();
+      return false;
     }
-    *err = "invalid JSON value";
-    return false;
+    *out = std::move(*v);
+    pos_ += n;
+    EmptyVal();
+    return true;
   }
 
   void Key(Value& data, int level, std::string* err, bool* eof) {
@@ -505,6 +614,7 @@ class StrvalsParser {
       if (at_eof) {
         if (k.empty()) {
           *eof = true;
+          go_eof_ = true;
           return;
         }
         *err = "key " + GoQuote(k) + " has no value";
@@ -515,7 +625,14 @@ class StrvalsParser {
           int i;
           if (!KeyIndex(&i, err)) return;
           Value list = Value::array();
-          if (data.contains(k) && data[k].is_array()) list = data[k];
+          if (data.contains(k)) {
+            if (!data[k].is_array()) {
+              *err = "unable to parse key: interface conversion: interface {} is " +
+                     ConversionTypeName(data[k]) + ", not []interface {}";
+              return;
+            }
+            list = data[k];
+          }
           bool ok = ListItem(list, i, level, err, eof);
           if (!k.empty()) data[k] = list;
           (void)ok;
@@ -526,7 +643,6 @@ class StrvalsParser {
             Value v;
             if (!JsonValue(&v, err)) return;
             if (!k.empty()) data[k] = v;
-            if (pos_ >= s_.size()) *eof = true;
             return;
           }
           Value vl;
@@ -538,6 +654,7 @@ class StrvalsParser {
           if (r == 1) {
             if (!k.empty()) data[k] = "";
             *eof = true;
+            go_eof_ = true;
             return;
           }
           if (r == 3) return;
@@ -565,13 +682,14 @@ class StrvalsParser {
           if (data.contains(k)) {
             if (!data[k].is_object()) {
               *err = "unable to parse key: interface conversion: interface {} is " +
-                     GoTypeName(data[k]) + ", not map[string]interface {}";
+                     ConversionTypeName(data[k]) + ", not map[string]interface {}";
               return;
             }
             inner = data[k];
           }
+          go_eof_ = false;
           Key(inner, level, err, eof);
-          if (err->empty() && !*eof && inner.empty()) {
+          if (err->empty() && !go_eof_ && inner.empty()) {
             *err = "key map " + GoQuote(k) + " has no value";
             return;
           }
@@ -593,11 +711,12 @@ class StrvalsParser {
     bool at_eof;
     std::string k = RunesUntil("[.=", &last, &at_eof);
     if (!k.empty()) {
-      *err = "unexpected data at end of array index: " + GoQuote(k);
+      *err = "unexpected data at end of array index: " + QuoteRunes(k);
       return false;
     }
     if (at_eof) {
       *eof = true;
+      go_eof_ = true;
       return true;
     }
     switch (last) {
@@ -605,7 +724,6 @@ class StrvalsParser {
         if (kind_ == SetKind::kJson) {
           Value v;
           if (!JsonValue(&v, err)) return false;
-          if (pos_ >= s_.size()) *eof = true;
           return SetIndex(list, i, v, err);
         }
         Value vl;
@@ -628,17 +746,30 @@ class StrvalsParser {
         int next;
         if (!KeyIndex(&next, err)) return false;
         Value crt = Value::array();
-        if (list.is_array() && static_cast<int>(list.size()) > i && list[i].is_array())
+        if (list.is_array() && static_cast<int>(list.size()) > i && !list[i].is_null()) {
+          if (!list[i].is_array()) {
+            *err = "unable to parse key: interface conversion: interface {} is " +
+                   ConversionTypeName(list[i]) + ", not []interface {}";
+            return false;
+          }
           crt = list[i];
+        }
         if (!ListItem(crt, next, level, err, eof)) return false;
         return SetIndex(list, i, crt, err);
       }
       case '.': {
         Value inner = Value::object();
-        if (list.is_array() && static_cast<int>(list.size()) > i && list[i].is_object())
-          inner = list[i];
+        bool existing = list.is_array() && static_cast<int>(list.size()) > i;
+        if (existing && list[i].is_object()) inner = list[i];
+        go_eof_ = false;
         Key(inner, level, err, eof);
         if (!err->empty()) return false;
+        if (go_eof_) {
+          // Go returns io.EOF before setIndex: only a map already in the list (shared, mutated
+          // in place) or one put there for out-of-order indexes keeps what was parsed.
+          if (existing) list[i] = inner;
+          return true;
+        }
         return SetIndex(list, i, inner, err);
       }
       default:

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <regex>
 
+#include "api/goyaml.h"
 #include "charts/gofmt.h"
 
 namespace keelson::charts {
@@ -79,11 +80,6 @@ bool ParseIntBase0(std::string_view s, int64_t* iv, uint64_t* uv, bool* is_unsig
 
 bool YamlStyleFloat(std::string_view s) {
   static const std::regex re(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
-  return std::regex_match(s.begin(), s.end(), re);
-}
-
-bool IsBase60Float(std::string_view s) {
-  static const std::regex re(R"(^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$)");
   return std::regex_match(s.begin(), s.end(), re);
 }
 
@@ -354,667 +350,96 @@ bool JsonEncode(std::string& out, const Value& v, std::string* err) {
   }
 }
 
-// ---------- go-yaml v2 emitter ----------
+// ---------- sigs.k8s.io/yaml.Marshal: JSON round trip, then go-yaml's encoder ----------
 
-// After the JSON round trip: a node as go-yaml v2 holds it.
-struct YNode {
-  enum Kind { kScalar, kMap, kSeq } kind = kScalar;
-  // scalar
-  std::string text;
-  bool is_string = false;  // Go string (style decided by resolve); else plain number/bool/null
-  std::vector<std::pair<std::string, YNode>> map;
-  std::vector<YNode> seq;
-};
-
-// go-yaml v2's keyList.Less for string keys.
-bool IsLetterRune(char32_t r) {
-  if (r < 0x80) return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-  return r >= 0xC0;  // approximation of unicode.IsLetter for non-ASCII
-}
-bool IsDigitRune(char32_t r) { return r >= '0' && r <= '9'; }
-
-std::u32string ToRunes(std::string_view s) {
-  std::u32string out;
+bool ValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    size_t w = c < 0x80             ? 1
-               : (c & 0xE0) == 0xC0 ? 2
-               : (c & 0xF0) == 0xE0 ? 3
-               : (c & 0xF8) == 0xF0 ? 4
-                                    : 1;
-    if (i + w > s.size()) w = 1;
-    char32_t r = w == 1 ? c : c & (w == 2 ? 0x1F : w == 3 ? 0x0F : 0x07);
-    for (size_t k = 1; k < w; ++k) r = (r << 6) | (s[i + k] & 0x3F);
-    out += r;
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t w = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (w == 0 || i + w > s.size()) return false;
+    uint32_t r = c & (w == 2 ? 0x1F : w == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < w; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      r = (r << 6) | (cc & 0x3F);
+    }
+    if ((w == 2 && r < 0x80) || (w == 3 && r < 0x800) || (w == 4 && r < 0x10000) || r > 0x10FFFF ||
+        (r >= 0xD800 && r <= 0xDFFF)) {
+      return false;
+    }
     i += w;
   }
-  return out;
+  return true;
 }
 
-bool KeyLess(const std::string& a, const std::string& b) {
-  std::u32string ar = ToRunes(a), br = ToRunes(b);
-  for (size_t i = 0; i < ar.size() && i < br.size(); ++i) {
-    if (ar[i] == br[i]) continue;
-    bool al = IsLetterRune(ar[i]), bl = IsLetterRune(br[i]);
-    if (al && bl) return ar[i] < br[i];
-    if (al || bl) return bl;
-    int64_t an = 0, bn = 0;
-    if (ar[i] == '0' || br[i] == '0') {
-      for (size_t j = i; j-- > 0 && IsDigitRune(ar[j]);) {
-        if (ar[j] != '0') {
-          an = 1;
-          bn = 1;
-          break;
-        }
-      }
-    }
-    size_t ai = i, bi = i;
-    for (; ai < ar.size() && IsDigitRune(ar[ai]); ++ai) an = an * 10 + (ar[ai] - '0');
-    for (; bi < br.size() && IsDigitRune(br[bi]); ++bi) bn = bn * 10 + (br[bi] - '0');
-    if (an != bn) return an < bn;
-    if (ai != bi) return ai < bi;
-    return ar[i] < br[i];
-  }
-  return ar.size() < br.size();
-}
-
-bool ToYNode(const Value& v, YNode* out, std::string* err) {
+// What the JSON round trip changes before go-yaml sees a value: invalid UTF-8 becomes U+FFFD,
+// []byte becomes base64 text, Go-type markers are not data. Returns whether `v` holds any of
+// these; NaN and Inf (which JSON cannot encode) set `err`.
+bool NeedsJsonRoundTrip(const Value& v, std::string* err) {
   switch (v.type()) {
-    case Value::value_t::null:
-      out->text = "null";
-      return true;
-    case Value::value_t::boolean:
-      out->text = v.get<bool>() ? "true" : "false";
-      return true;
-    case Value::value_t::number_integer:
-      out->text = std::to_string(v.get<int64_t>());
-      return true;
-    case Value::value_t::number_unsigned:
-      out->text = std::to_string(v.get<uint64_t>());
-      return true;
     case Value::value_t::number_float: {
       double f = v.get<double>();
       if (std::isnan(f) || std::isinf(f)) {
         *err = "json: unsupported value: " + FormatFloat(f, 'g', -1);
-        return false;
+        return true;
       }
-      // JSON text, then go-yaml's resolution of it.
-      std::string j = JsonFloat(f);
-      Resolved r = Resolve(j);
-      if (r.tag == Tag::kInt) {
-        out->text = r.value.is_number_unsigned() ? std::to_string(r.value.get<uint64_t>())
-                                                 : std::to_string(r.value.get<int64_t>());
-      } else {
-        out->text = FormatFloat(f, 'g', -1);
-        if (out->text == "+Inf") out->text = ".inf";
-        if (out->text == "-Inf") out->text = "-.inf";
-        if (out->text == "NaN") out->text = ".nan";
-      }
-      return true;
+      return false;
     }
-    case Value::value_t::string: {
-      // JSON encoding replaces invalid UTF-8; decode our JSON string form back.
-      std::string js;
-      JsonString(js, v.get_ref<const std::string&>());
-      out->text = Value::parse(js).get<std::string>();
-      out->is_string = true;
+    case Value::value_t::string:
+      return !ValidUtf8(v.get_ref<const std::string&>());
+    case Value::value_t::binary:
       return true;
-    }
-    case Value::value_t::binary: {
-      std::string s(v.get_binary().begin(), v.get_binary().end());
-      out->text = Base64(s);
-      out->is_string = true;
-      return true;
-    }
     case Value::value_t::array:
-      out->kind = YNode::kSeq;
-      for (const auto& e : v) {
-        out->seq.emplace_back();
-        if (!ToYNode(e, &out->seq.back(), err)) return false;
+      for (const auto& e : v)
+        if (NeedsJsonRoundTrip(e, err)) return true;
+      return false;
+    case Value::value_t::object:
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (it.key() == kGoTypeKey || !ValidUtf8(it.key())) return true;
+        if (NeedsJsonRoundTrip(it.value(), err)) return true;
       }
-      return true;
+      return false;
+    default:
+      return false;
+  }
+}
+
+std::string JsonRoundTripString(std::string_view s) {
+  std::string js;
+  JsonString(js, s);
+  return Value::parse(js).get<std::string>();
+}
+
+// The value after the JSON round trip (see NeedsJsonRoundTrip).
+Value JsonRoundTrip(const Value& v) {
+  switch (v.type()) {
+    case Value::value_t::string:
+      return JsonRoundTripString(v.get_ref<const std::string&>());
+    case Value::value_t::binary: {
+      const auto& b = v.get_binary();
+      return Base64(std::string(b.begin(), b.end()));
+    }
+    case Value::value_t::array: {
+      Value out = Value::array();
+      for (const auto& e : v) out.push_back(JsonRoundTrip(e));
+      return out;
+    }
     case Value::value_t::object: {
-      out->kind = YNode::kMap;
+      Value out = Value::object();
       for (auto it = v.begin(); it != v.end(); ++it) {
         if (it.key() == kGoTypeKey) continue;
-        YNode child;
-        if (!ToYNode(it.value(), &child, err)) return false;
-        out->map.emplace_back(it.key(), std::move(child));
+        out[JsonRoundTripString(it.key())] = JsonRoundTrip(it.value());
       }
-      std::stable_sort(out->map.begin(), out->map.end(),
-                       [](const auto& a, const auto& b) { return KeyLess(a.first, b.first); });
-      return true;
+      return out;
     }
     default:
-      out->text = "null";
-      return true;
+      return v;
   }
 }
-
-struct ScalarAnalysis {
-  bool multiline = false;
-  bool flow_plain_allowed = false;
-  bool block_plain_allowed = false;
-  bool single_quoted_allowed = false;
-  bool block_allowed = false;
-};
-
-size_t Width(unsigned char c) {
-  if ((c & 0x80) == 0) return 1;
-  if ((c & 0xE0) == 0xC0) return 2;
-  if ((c & 0xF0) == 0xE0) return 3;
-  if ((c & 0xF8) == 0xF0) return 4;
-  return 1;
-}
-bool IsSpaceAt(std::string_view v, size_t i) { return i < v.size() && v[i] == ' '; }
-bool IsBlankAt(std::string_view v, size_t i) {
-  return i < v.size() && (v[i] == ' ' || v[i] == '\t');
-}
-bool IsBreakAt(std::string_view v, size_t i) {
-  if (i >= v.size()) return false;
-  unsigned char c = v[i];
-  if (c == '\r' || c == '\n') return true;
-  if (c == 0xC2 && i + 1 < v.size() && static_cast<unsigned char>(v[i + 1]) == 0x85) return true;
-  if (c == 0xE2 && i + 2 < v.size() && static_cast<unsigned char>(v[i + 1]) == 0x80 &&
-      (static_cast<unsigned char>(v[i + 2]) == 0xA8 ||
-       static_cast<unsigned char>(v[i + 2]) == 0xA9)) {
-    return true;
-  }
-  return false;
-}
-bool IsBlankzAt(std::string_view v, size_t i) {
-  return i >= v.size() || v[i] == '\0' || IsBlankAt(v, i) || IsBreakAt(v, i);
-}
-bool IsPrintableAt(std::string_view v, size_t i) {
-  unsigned char b = v[i];
-  auto at = [&](size_t k) -> unsigned char { return i + k < v.size() ? v[i + k] : 0; };
-  return b == 0x0A || (b >= 0x20 && b <= 0x7E) || (b == 0xC2 && at(1) >= 0xA0) ||
-         (b > 0xC2 && b < 0xED) || (b == 0xED && at(1) < 0xA0) || b == 0xEE ||
-         (b == 0xEF && !(at(1) == 0xBB && at(2) == 0xBF) &&
-          !(at(1) == 0xBF && (at(2) == 0xBE || at(2) == 0xBF)));
-}
-bool IsBomAt(std::string_view v, size_t i) {
-  return i + 2 < v.size() && static_cast<unsigned char>(v[i]) == 0xEF &&
-         static_cast<unsigned char>(v[i + 1]) == 0xBB &&
-         static_cast<unsigned char>(v[i + 2]) == 0xBF;
-}
-
-ScalarAnalysis Analyze(std::string_view value) {
-  ScalarAnalysis a;
-  if (value.empty()) {
-    a.block_plain_allowed = true;
-    a.single_quoted_allowed = true;
-    return a;
-  }
-  bool block_indicators = false, flow_indicators = false, line_breaks = false,
-       special_characters = false;
-  bool leading_space = false, leading_break = false, trailing_space = false, trailing_break = false,
-       break_space = false, space_break = false;
-  bool preceded_by_whitespace = true, followed_by_whitespace = false;
-  bool previous_space = false, previous_break = false;
-  if (value.starts_with("---") || value.starts_with("...")) {
-    block_indicators = true;
-    flow_indicators = true;
-  }
-  for (size_t i = 0, w = 0; i < value.size(); i += w) {
-    w = Width(value[i]);
-    followed_by_whitespace = i + w >= value.size() || IsBlankAt(value, i + w);
-    char c = value[i];
-    if (i == 0) {
-      switch (c) {
-        case '#':
-        case ',':
-        case '[':
-        case ']':
-        case '{':
-        case '}':
-        case '&':
-        case '*':
-        case '!':
-        case '|':
-        case '>':
-        case '\'':
-        case '"':
-        case '%':
-        case '@':
-        case '`':
-          flow_indicators = true;
-          block_indicators = true;
-          break;
-        case '?':
-        case ':':
-          flow_indicators = true;
-          if (followed_by_whitespace) block_indicators = true;
-          break;
-        case '-':
-          if (followed_by_whitespace) {
-            flow_indicators = true;
-            block_indicators = true;
-          }
-          break;
-        default:
-          break;
-      }
-    } else {
-      switch (c) {
-        case ',':
-        case '?':
-        case '[':
-        case ']':
-        case '{':
-        case '}':
-          flow_indicators = true;
-          break;
-        case ':':
-          flow_indicators = true;
-          if (followed_by_whitespace) block_indicators = true;
-          break;
-        case '#':
-          if (preceded_by_whitespace) {
-            flow_indicators = true;
-            block_indicators = true;
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    if (!IsPrintableAt(value, i)) special_characters = true;
-    if (IsBreakAt(value, i)) line_breaks = true;
-    if (IsSpaceAt(value, i)) {
-      if (i == 0) leading_space = true;
-      if (i + w == value.size()) trailing_space = true;
-      if (previous_break) break_space = true;
-      previous_space = true;
-      previous_break = false;
-    } else if (IsBreakAt(value, i)) {
-      line_breaks = true;
-      if (i == 0) leading_break = true;
-      if (i + w == value.size()) trailing_break = true;
-      if (previous_space) space_break = true;
-      previous_space = false;
-      previous_break = true;
-    } else {
-      previous_space = false;
-      previous_break = false;
-    }
-    preceded_by_whitespace = IsBlankzAt(value, i);
-  }
-  a.multiline = line_breaks;
-  a.flow_plain_allowed = true;
-  a.block_plain_allowed = true;
-  a.single_quoted_allowed = true;
-  a.block_allowed = true;
-  if (leading_space || leading_break || trailing_space || trailing_break) {
-    a.flow_plain_allowed = false;
-    a.block_plain_allowed = false;
-  }
-  if (trailing_space) a.block_allowed = false;
-  if (break_space) {
-    a.flow_plain_allowed = false;
-    a.block_plain_allowed = false;
-    a.single_quoted_allowed = false;
-  }
-  if (space_break || special_characters) {
-    a.flow_plain_allowed = false;
-    a.block_plain_allowed = false;
-    a.single_quoted_allowed = false;
-    a.block_allowed = false;
-  }
-  if (line_breaks) {
-    a.flow_plain_allowed = false;
-    a.block_plain_allowed = false;
-  }
-  if (flow_indicators) a.flow_plain_allowed = false;
-  if (block_indicators) a.block_plain_allowed = false;
-  return a;
-}
-
-enum class Style { kPlain, kSingle, kDouble, kLiteral };
-
-class Emitter {
- public:
-  std::string out;
-
-  void EmitDocument(const YNode& n) {
-    if (n.kind == YNode::kScalar) {
-      root_context_ = true;
-      EmitScalar(n, /*indent=*/2, /*simple_key=*/false);
-      root_context_ = false;
-    } else if (n.kind == YNode::kMap && n.map.empty()) {
-      Put('{');
-      Put('}');
-    } else if (n.kind == YNode::kSeq && n.seq.empty()) {
-      Put('[');
-      Put(']');
-    } else if (n.kind == YNode::kMap) {
-      EmitMap(n, 0);
-    } else {
-      EmitSeq(n, 0);
-    }
-    // Document end: write_indent at indent 0 (no extra break after a literal's final newline).
-    if (!indention_ || column_ > 0 || !whitespace_) PutBreak();
-    whitespace_ = true;
-    indention_ = true;
-    // Stream end: go-yaml writes "..." after an open-ended document (a root plain scalar, or a
-    // literal kept with "|+").
-    if (open_ended_) {
-      WriteIndicator("...", true, false, false);
-      PutBreak();
-    }
-  }
-
- private:
-  int column_ = 0;
-  bool whitespace_ = true;
-  bool indention_ = true;
-  bool open_ended_ = false;
-  bool root_context_ = false;
-  static constexpr int kBestWidth = 80;
-
-  void Put(char c) {
-    out += c;
-    ++column_;
-  }
-  void PutBreak() {
-    out += '\n';
-    column_ = 0;
-  }
-  // Writes one character (a full UTF-8 sequence) of s at i.
-  void WriteChar(std::string_view s, size_t& i) {
-    size_t w = Width(s[i]);
-    if (i + w > s.size()) w = 1;
-    out.append(s.substr(i, w));
-    ++column_;
-    i += w;
-  }
-  void WriteIndent(int indent) {
-    if (indent < 0) indent = 0;
-    if (!indention_ || column_ > indent || (column_ == indent && !whitespace_)) PutBreak();
-    while (column_ < indent) Put(' ');
-    whitespace_ = true;
-    indention_ = true;
-  }
-  void WriteIndicator(std::string_view ind, bool need_whitespace, bool is_whitespace,
-                      bool is_indention) {
-    if (need_whitespace && !whitespace_) Put(' ');
-    for (char c : ind) Put(c);
-    whitespace_ = is_whitespace;
-    indention_ = indention_ && is_indention;
-    open_ended_ = false;
-  }
-
-  void EmitMap(const YNode& n, int indent) {
-    for (const auto& [k, v] : n.map) {
-      WriteIndent(indent);
-      YNode key;
-      key.text = k;
-      key.is_string = true;
-      EmitScalar(key, indent + 2, /*simple_key=*/true);
-      WriteIndicator(":", false, false, false);
-      EmitValue(v, indent, /*in_map=*/true);
-    }
-  }
-
-  void EmitSeq(const YNode& n, int indent) {
-    for (const auto& item : n.seq) {
-      WriteIndent(indent);
-      WriteIndicator("-", true, false, true);
-      EmitValue(item, indent, /*in_map=*/false);
-    }
-  }
-
-  // A mapping value (after "key:") or a sequence item (after "-") whose container is at indent.
-  void EmitValue(const YNode& v, int indent, bool in_map) {
-    if (v.kind == YNode::kScalar) {
-      EmitScalar(v, indent + 2, false);
-    } else if (v.kind == YNode::kMap && v.map.empty()) {
-      WriteIndicator("{", true, true, false);
-      WriteIndicator("}", false, false, false);
-    } else if (v.kind == YNode::kSeq && v.seq.empty()) {
-      WriteIndicator("[", true, true, false);
-      WriteIndicator("]", false, false, false);
-    } else if (v.kind == YNode::kMap) {
-      EmitMap(v, indent + 2);
-    } else {
-      // A sequence in a mapping is not indented (indentless); in a sequence it is.
-      EmitSeq(v, in_map ? indent : indent + 2);
-    }
-  }
-
-  void EmitScalar(const YNode& n, int indent, bool simple_key) {
-    const std::string& value = n.text;
-    Style style = Style::kPlain;
-    if (n.is_string) {
-      Resolved r = Resolve(value);
-      bool can_plain = r.tag == Tag::kStr && !IsBase60Float(value);
-      if (value.find('\n') != std::string::npos) {
-        style = Style::kLiteral;
-      } else if (can_plain) {
-        style = Style::kPlain;
-      } else {
-        style = Style::kDouble;
-      }
-    }
-    ScalarAnalysis a = Analyze(value);
-    if (simple_key && a.multiline) style = Style::kDouble;
-    if (style == Style::kPlain) {
-      if (!a.block_plain_allowed) style = Style::kSingle;
-      if (value.empty() && simple_key) style = Style::kSingle;
-    }
-    if (style == Style::kSingle && !a.single_quoted_allowed) style = Style::kDouble;
-    if (style == Style::kLiteral && (!a.block_allowed || simple_key)) style = Style::kDouble;
-    bool allow_breaks = !simple_key;
-    switch (style) {
-      case Style::kPlain:
-        WritePlain(value, allow_breaks, indent);
-        break;
-      case Style::kSingle:
-        WriteSingle(value, allow_breaks, indent);
-        break;
-      case Style::kDouble:
-        WriteDouble(value, allow_breaks, indent);
-        break;
-      case Style::kLiteral:
-        WriteLiteral(value, indent);
-        break;
-    }
-  }
-
-  void WritePlain(std::string_view value, bool allow_breaks, int indent) {
-    if (!whitespace_) Put(' ');
-    bool spaces = false;
-    for (size_t i = 0; i < value.size();) {
-      if (IsSpaceAt(value, i)) {
-        if (allow_breaks && !spaces && column_ > kBestWidth && !IsSpaceAt(value, i + 1)) {
-          WriteIndent(indent);
-          i += 1;
-        } else {
-          WriteChar(value, i);
-        }
-        spaces = true;
-      } else {
-        WriteChar(value, i);
-        indention_ = false;
-        spaces = false;
-      }
-    }
-    if (!value.empty()) whitespace_ = false;
-    indention_ = false;
-    if (root_context_) open_ended_ = true;
-  }
-
-  void WriteSingle(std::string_view value, bool allow_breaks, int indent) {
-    WriteIndicator("'", true, false, false);
-    bool spaces = false, breaks = false;
-    for (size_t i = 0; i < value.size();) {
-      if (IsSpaceAt(value, i)) {
-        if (allow_breaks && !spaces && column_ > kBestWidth && i > 0 && i < value.size() - 1 &&
-            !IsSpaceAt(value, i + 1)) {
-          WriteIndent(indent);
-          i += 1;
-        } else {
-          WriteChar(value, i);
-        }
-        spaces = true;
-      } else if (IsBreakAt(value, i)) {
-        if (!breaks && value[i] == '\n') PutBreak();
-        PutBreak();
-        i += Width(value[i]);
-        indention_ = true;
-        breaks = true;
-      } else {
-        if (breaks) WriteIndent(indent);
-        if (value[i] == '\'') Put('\'');
-        WriteChar(value, i);
-        indention_ = false;
-        spaces = false;
-        breaks = false;
-      }
-    }
-    WriteIndicator("'", false, false, false);
-    whitespace_ = false;
-    indention_ = false;
-  }
-
-  void WriteDouble(std::string_view value, bool allow_breaks, int indent) {
-    static const char hex[] = "0123456789ABCDEF";
-    bool spaces = false;
-    WriteIndicator("\"", true, false, false);
-    for (size_t i = 0; i < value.size();) {
-      unsigned char c = value[i];
-      if (!IsPrintableAt(value, i) || IsBomAt(value, i) || IsBreakAt(value, i) || c == '"' ||
-          c == '\\') {
-        size_t w = Width(c);
-        if (i + w > value.size()) w = 1;
-        uint32_t v = w == 1 ? (c & 0x7F) : c & (w == 2 ? 0x1F : w == 3 ? 0x0F : 0x07);
-        if (w == 1 && c >= 0x80) v = c;
-        for (size_t k = 1; k < w; ++k)
-          v = (v << 6) + (static_cast<unsigned char>(value[i + k]) & 0x3F);
-        i += w;
-        Put('\\');
-        switch (v) {
-          case 0x00:
-            Put('0');
-            break;
-          case 0x07:
-            Put('a');
-            break;
-          case 0x08:
-            Put('b');
-            break;
-          case 0x09:
-            Put('t');
-            break;
-          case 0x0A:
-            Put('n');
-            break;
-          case 0x0B:
-            Put('v');
-            break;
-          case 0x0C:
-            Put('f');
-            break;
-          case 0x0D:
-            Put('r');
-            break;
-          case 0x1B:
-            Put('e');
-            break;
-          case 0x22:
-            Put('"');
-            break;
-          case 0x5C:
-            Put('\\');
-            break;
-          case 0x85:
-            Put('N');
-            break;
-          case 0xA0:
-            Put('_');
-            break;
-          case 0x2028:
-            Put('L');
-            break;
-          case 0x2029:
-            Put('P');
-            break;
-          default: {
-            int digits;
-            if (v <= 0xFF) {
-              Put('x');
-              digits = 2;
-            } else if (v <= 0xFFFF) {
-              Put('u');
-              digits = 4;
-            } else {
-              Put('U');
-              digits = 8;
-            }
-            for (int k = (digits - 1) * 4; k >= 0; k -= 4) Put(hex[(v >> k) & 0xF]);
-          }
-        }
-        spaces = false;
-      } else if (IsSpaceAt(value, i)) {
-        if (allow_breaks && !spaces && column_ > kBestWidth && i > 0 && i < value.size() - 1) {
-          WriteIndent(indent);
-          if (IsSpaceAt(value, i + 1)) Put('\\');
-          i += 1;
-        } else {
-          WriteChar(value, i);
-        }
-        spaces = true;
-      } else {
-        WriteChar(value, i);
-        spaces = false;
-      }
-    }
-    WriteIndicator("\"", false, false, false);
-    whitespace_ = false;
-    indention_ = false;
-  }
-
-  void WriteLiteral(std::string_view value, int indent) {
-    WriteIndicator("|", true, false, false);
-    // block scalar hints
-    if (IsSpaceAt(value, 0) || IsBreakAt(value, 0)) WriteIndicator("2", false, false, false);
-    char chomp = 0;
-    if (value.empty()) {
-      chomp = '-';
-    } else {
-      size_t i = value.size() - 1;
-      while (i > 0 && (static_cast<unsigned char>(value[i]) & 0xC0) == 0x80) --i;
-      if (!IsBreakAt(value, i)) {
-        chomp = '-';
-      } else if (i == 0) {
-        chomp = '+';
-      } else {
-        --i;
-        while (i > 0 && (static_cast<unsigned char>(value[i]) & 0xC0) == 0x80) --i;
-        if (IsBreakAt(value, i)) chomp = '+';
-      }
-    }
-    if (chomp) WriteIndicator(std::string_view(&chomp, 1), false, false, false);
-    if (chomp == '+') open_ended_ = true;
-    PutBreak();
-    indention_ = true;
-    whitespace_ = true;
-    bool breaks = true;
-    for (size_t i = 0; i < value.size();) {
-      if (IsBreakAt(value, i)) {
-        PutBreak();
-        i += Width(value[i]);
-        indention_ = true;
-        breaks = true;
-      } else {
-        if (breaks) WriteIndent(indent);
-        WriteChar(value, i);
-        indention_ = false;
-        breaks = false;
-      }
-    }
-  }
-};
 
 // ---------- YAML decoding (yaml-cpp events as sigs.k8s.io/yaml sees them) ----------
 
@@ -1182,12 +607,14 @@ std::string Base64(std::string_view in) {
 }
 
 std::expected<std::string, std::string> GoYamlMarshal(const Value& v) {
-  YNode root;
+  // Helm's toYaml is go-yaml's encoder over the JSON form of the value: map keys sorted as
+  // go-yaml sorts Go maps, floats printed with float64 precision.
+  static const api::GoYamlOptions kHelm{
+      .sort_keys = true, .float_bits = 64, .mark_open_ended = true};
   std::string err;
-  if (!ToYNode(v, &root, &err)) return std::unexpected("error marshaling into JSON: " + err);
-  Emitter e;
-  e.EmitDocument(root);
-  return std::move(e.out);
+  if (!NeedsJsonRoundTrip(v, &err)) return api::EncodeGoYaml(v, kHelm);
+  if (!err.empty()) return std::unexpected("error marshaling into JSON: " + err);
+  return api::EncodeGoYaml(JsonRoundTrip(v), kHelm);
 }
 
 std::expected<std::string, std::string> GoJsonMarshal(const Value& v) {

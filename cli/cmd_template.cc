@@ -85,7 +85,9 @@ int RunTemplate(Env& env, const TemplateFlags& f) {
   auto r = charts::RenderChart(**chart, *opts);
   if (!r) {
     std::string msg = r.error().message;
-    if (msg.starts_with("YAML parse error"))
+    // Helm returns a partial release with render-stage errors; `helm template` then suggests
+    // --debug.
+    if (r.error().kind == charts::kRenderStageKind)
       msg += "\n\nUse --debug flag to render out invalid YAML";
     return HelmFail(env, msg);
   }

@@ -421,7 +421,7 @@ TEST(ParseSet, StrvalsTable) {
       {"name", "key \"name\" has no value", false},
       {"name1,name2=", "key \"name1\" has no value (cannot end with ,)", false},
       {"list[-1]=x", "negative -1 index not allowed", false},
-      {"list[0]x=y", "unexpected data at end of array index: \"x\"", false},
+      {"list[0]x=y", "unexpected data at end of array index: ['x']", false},
       {"a={x,y", "list must terminate with '}'", false},
   };
   for (const auto& c : cases) {
