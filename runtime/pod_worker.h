@@ -22,6 +22,35 @@
 
 namespace keelson::runtime {
 
+// Admission to CNI plugin calls. Until one ADD succeeded they run one at a time (the first one
+// creates the bridge and its gateway address, which the bridge plugin does not do race-free);
+// after that up to kParallel at once (host-local locks its own store), so pods do not queue
+// behind one another's plugin execs. Thread-safe.
+class CniGate {
+ public:
+  static constexpr int kParallel = 4;
+  // Blocks until the caller may run a plugin; the slot is held until Leave.
+  void Enter() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return active_ < (ready_ ? kParallel : 1); });
+    ++active_;
+  }
+  void Leave(bool added) {
+    {
+      std::lock_guard lock(mu_);
+      --active_;
+      if (added) ready_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int active_ = 0;
+  bool ready_ = false;
+};
+
 // What every pod worker shares (owned by the NodeAgent).
 struct AgentContext {
   api::Client* client = nullptr;
@@ -33,7 +62,7 @@ struct AgentContext {
   Cgroups cgroups;
   Clock* clock = nullptr;
   std::unique_ptr<Clock> owned_clock;
-  std::mutex cni_mu;  // host-local and the bridge plugin serialize poorly across many pods
+  CniGate cni_gate;
 };
 
 class PodWorker {

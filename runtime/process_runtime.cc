@@ -161,19 +161,19 @@ class ProcessRuntime : public ContainerRuntime {
     }
     const Json& spec = req.spec;
     // The same config.json runc would get, for whoever inspects the bundle.
-    (void)WriteFileAtomic(req.dir + "/config.json", spec.dump(), 0600);
+    (void)WriteFileAtomic(req.dir + "/config.json", spec.dump(), 0600, false);
     std::string cg;
     if (auto l = spec.find("linux"); l != spec.end() && l->is_object())
       cg = l->value("cgroupsPath", "");
     std::vector<std::string> procs;
     if (!cg.empty()) procs = SetupCgroup(req.id, cg, spec);
-    WriteFileAtomic(mdir + "/cgroup", cg, 0600);
+    WriteFileAtomic(mdir + "/cgroup", cg, 0600, false);
     auto plan = BuildProcessPlan(spec, procs);
     if (!plan) {
       Cleanup(req.id, cg);
       return std::unexpected(plan.error().Wrap("start " + req.id));
     }
-    auto st = WriteFileAtomic(mdir + "/plan", *plan, 0600);
+    auto st = WriteFileAtomic(mdir + "/plan", *plan, 0600, false);
     if (!st) {
       Cleanup(req.id, cg);
       return std::unexpected(st.error().Wrap("start " + req.id));
