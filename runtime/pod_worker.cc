@@ -784,7 +784,7 @@ bool PodWorker::StartContainer(const Json& cspec, ContainerRecord& rec) {
   rec.post_start_done = false;
   rec.running_since = now;
   rec.startup = rec.liveness = rec.readiness = Probe{};
-  Event("Normal", "Started", "Started container " + rec.name);
+  started_events_.push_back("Started container " + rec.name);
   return true;
 }
 
@@ -1103,6 +1103,8 @@ void PodWorker::Sync() {
     }
   }
   WriteStatus();
+  for (const auto& m : started_events_) Event("Normal", "Started", m);
+  started_events_.clear();
 }
 
 void PodWorker::WriteStatus() {

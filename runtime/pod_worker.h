@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/client.h"
 #include "runtime/cgroups.h"
@@ -136,6 +137,8 @@ class PodWorker {
   std::string sandbox_message_;
   std::string volume_reason_, volume_message_;
   bool terminating_ = false;
+  // "Started" events of this Sync, sent after its status write (events must not delay Running).
+  std::vector<std::string> started_events_;
 };
 
 }  // namespace keelson::runtime
