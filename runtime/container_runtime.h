@@ -42,6 +42,19 @@ struct ExecOutput {
   std::string err;
 };
 
+// An interactive exec started by ExecStart. The caller owns the fds and reaps the process with
+// WaitCommand(pid) (runtime/process.h), whose status is the command's exit code.
+//   tty:   `terminal` is the pty master (read output, write input, resize with TIOCSWINSZ);
+//          in/out/err are -1 and the runtime's own errors arrive on the terminal too.
+//   no tty: in/out/err are the command's stdin, stdout and stderr pipes.
+struct ExecProcess {
+  int pid = -1;
+  int terminal = -1;
+  int in = -1;
+  int out = -1;
+  int err = -1;
+};
+
 class ContainerRuntime {
  public:
   virtual ~ContainerRuntime() = default;
@@ -65,6 +78,14 @@ class ContainerRuntime {
   virtual api::Result<ExecOutput> Exec(const std::string& id, const std::vector<std::string>& argv,
                                        std::chrono::milliseconds timeout,
                                        const std::string& stdin_data = "") = 0;
+  // Starts argv inside the running container with live stdio (and a terminal when `tty`), for
+  // interactive exec. Errors: NotFound, BadRequest (not running), InternalError; runtimes that
+  // cannot stream answer BadRequest and callers fall back to Exec.
+  virtual api::Result<ExecProcess> ExecStart(const std::string& id,
+                                             const std::vector<std::string>& argv, bool tty) {
+    (void)id, (void)argv, (void)tty;
+    return std::unexpected(api::BadRequest("the " + Name() + " runtime cannot stream exec"));
+  }
   // cgroup figures. Errors: NotFound.
   virtual api::Result<CgroupStats> Stats(const std::string& id) = 0;
   // "runc" or "process".

@@ -428,64 +428,12 @@ api::Status ApplyLayerCopy(const std::string& src, const std::string& dst) {
 }  // namespace
 
 api::Result<std::string> NormalizeReference(std::string_view ref_in) {
-  std::string ref(ref_in);
-  if (ref.empty()) return std::unexpected(Bad("invalid image name \"\": empty"));
-  std::string digest;
-  if (auto at = ref.find('@'); at != std::string::npos) {
-    digest = ref.substr(at);
-    ref = ref.substr(0, at);
-    if (!ValidDigest(digest.substr(1))) {
-      return std::unexpected(Bad("invalid image name \"" + std::string(ref_in) + "\": bad digest"));
-    }
-  }
-  std::string name = ref, tag;
-  size_t slash = ref.rfind('/');
-  size_t colon = ref.rfind(':');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
-    name = ref.substr(0, colon);
-    tag = ref.substr(colon + 1);
-    if (tag.empty() || tag.size() > 128) {
-      return std::unexpected(Bad("invalid image name \"" + std::string(ref_in) + "\": bad tag"));
-    }
-    for (char c : tag) {
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') {
-        return std::unexpected(Bad("invalid image name \"" + std::string(ref_in) + "\": bad tag"));
-      }
-    }
-  }
-  if (name.empty())
-    return std::unexpected(Bad("invalid image name \"" + std::string(ref_in) + "\""));
-  std::string domain, path = name;
-  size_t first = name.find('/');
-  if (first != std::string::npos) {
-    std::string head = name.substr(0, first);
-    if (head.find('.') != std::string::npos || head.find(':') != std::string::npos ||
-        head == "localhost") {
-      domain = head;
-      path = name.substr(first + 1);
-    }
-  }
-  if (domain.empty()) {
-    domain = "docker.io";
-    if (path.find('/') == std::string::npos) path = "library/" + path;
-  }
-  for (char c : path) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-' || c == '/';
-    if (!ok) {
-      return std::unexpected(
-          Bad("invalid image name \"" + std::string(ref_in) +
-              "\": repository must be lowercase letters, digits and separators"));
-    }
-  }
-  if (path.empty() || path.front() == '/' || path.back() == '/' ||
-      path.find("//") != std::string::npos) {
-    return std::unexpected(Bad("invalid image name \"" + std::string(ref_in) + "\""));
-  }
-  std::string out = domain + "/" + path;
-  if (!digest.empty()) return tag.empty() ? out + digest : out + ":" + tag + digest;
-  return out + ":" + (tag.empty() ? "latest" : tag);
+  auto ref = ParseImageReference(ref_in);
+  if (!ref) return std::unexpected(ref.error());
+  return ref->String();
 }
+
+api::Result<std::string> LayerDiffId(const std::string& layer_path) { return DiffId(layer_path); }
 
 api::Status UnpackLayer(const std::string& layer_path, const std::string& dest) {
   std::string err;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/error.h"
+#include "runtime/registry.h"
 
 namespace keelson::runtime {
 
@@ -34,12 +35,21 @@ struct ImageInfo {
   std::vector<std::string> diff_ids;  // "sha256:...", bottom layer first
   int64_t size = 0;                   // sum of the layer blob sizes
   ImageConfig config;
+
+  // The refs of the "name@sha256:<digest>" form: the digests registries serve this image under
+  // (for a multi-platform image, the manifest list's digest).
+  std::vector<std::string> RepoDigests() const {
+    std::vector<std::string> out;
+    for (const auto& r : refs)
+      if (r.find('@') != std::string::npos) out.push_back(r);
+    return out;
+  }
 };
 
-// Normalizes a reference the way Docker does: "busybox" → "docker.io/library/busybox:latest",
-// "r.example:5000/a/b" → "r.example:5000/a/b:latest"; digests ("name@sha256:...") are kept.
-// Errors: InvalidImageName-style BadRequest for empty names, upper case repositories or bad
-// characters.
+// Normalizes a reference the way Docker does (ParseImageReference(ref)->String()):
+// "busybox" → "docker.io/library/busybox:latest", "r.example:5000/a/b" →
+// "r.example:5000/a/b:latest"; digests ("name@sha256:...") are kept. Errors: InvalidImageName-style
+// BadRequest for empty names, upper case repositories or bad characters.
 api::Result<std::string> NormalizeReference(std::string_view ref);
 
 // Unpacks the (optionally compressed) layer tar at `layer_path` into the existing empty
@@ -50,6 +60,10 @@ api::Result<std::string> NormalizeReference(std::string_view ref);
 // otherwise. On error `dest` may hold a partial layer (callers unpack into a temp directory);
 // nothing outside it has been touched. Thread-safe.
 api::Status UnpackLayer(const std::string& layer_path, const std::string& dest);
+
+// The diff_id of a layer blob: "sha256:<hex>" of its decompressed tar stream. Errors: BadRequest
+// (unreadable or corrupt compression).
+api::Result<std::string> LayerDiffId(const std::string& layer_path);
 
 // A container's root filesystem made by ImageStore::CreateRootfs.
 struct Rootfs {
@@ -68,6 +82,21 @@ class ImageStore {
   // images. Errors: BadRequest naming the archive member at fault (missing manifest, digest
   // mismatch, unsafe layer entry...); nothing is tagged on error. Thread-safe.
   api::Result<std::vector<ImageInfo>> Import(const std::string& archive_path);
+
+  // Pulls `ref` from its registry over the distribution API (see RegistryClient): the manifest
+  // (for a manifest list or OCI index, the linux/<this arch> entry), the config and every layer
+  // not already in the store, each verified against its digest, size and diff_id while it
+  // streams to a temp file, then unpacked beside the store. Only once everything is verified is
+  // it moved into the store and `ref` (normalized) and "name@<digest the registry served>"
+  // pointed at the image: on error nothing new is stored. `credentials` are tried in order
+  // (empty: anonymous), as the kubelet tries pull secrets; the last error is returned, wrapped
+  // as `pull <normalized ref>: ...`, its reason from the registry's answer (NotFound "manifest
+  // unknown", Unauthorized, Forbidden, ServiceUnavailable, BadRequest for invalid content,
+  // Timeout when opts.cancel fired). Thread-safe; the store lock is held only to commit, so
+  // pulls do not block other store users while they download. Callers deduplicate concurrent
+  // pulls of one image (ImagePuller does).
+  api::Result<ImageInfo> Pull(std::string_view ref, const std::vector<RegistryAuth>& credentials,
+                              const RegistryOptions& opts);
 
   // The image a reference (any form NormalizeReference accepts, "sha256:<config or manifest>",
   // or a unique config digest prefix of at least 12 hex chars) names. Errors: NotFound.
@@ -100,6 +129,8 @@ class ImageStore {
   api::Status SaveRefs(const std::map<std::string, std::string>& refs) const;
   api::Status EnsureLayer(const std::string& blob_path, const std::string& diff_id);
   std::string BlobPath(const std::string& digest) const;
+  api::Result<ImageInfo> PullOnce(const ImageReference& ref, const RegistryAuth& auth,
+                                  const RegistryOptions& opts);
 
   std::string root_;
   mutable std::mutex mu_;

@@ -143,6 +143,9 @@ api::Result<std::unique_ptr<NodeAgent>> NodeAgent::Create(api::Client* client,
     clock = ctx->owned_clock.get();
   }
   ctx->clock = clock;
+  ctx->puller = std::make_unique<ImagePuller>(
+      ctx->images.get(), client, RegistryOptions{.insecure_registries = config.insecure_registries},
+      clock);
   std::string pod_prefix =
       config.pod_cidr.substr(0, config.pod_cidr.find('.', config.pod_cidr.find('.') + 1) + 1);
   ctx->node.node_name = config.node_name;
@@ -163,6 +166,7 @@ NodeAgent::~NodeAgent() { Stop(); }
 
 const std::string& NodeAgent::node_name() const { return ctx_->config.node_name; }
 ImageStore& NodeAgent::images() { return *ctx_->images; }
+ImagePuller& NodeAgent::puller() { return *ctx_->puller; }
 ContainerRuntime& NodeAgent::runtime() { return *ctx_->runtime; }
 
 api::Status NodeAgent::RegisterNode() {
@@ -569,11 +573,9 @@ api::Status NodeAgent::ReadLogs(const std::string& ns, const std::string& pod,
   }
 }
 
-api::Result<ExecOutput> NodeAgent::Exec(const std::string& ns, const std::string& pod,
-                                        const std::string& container,
-                                        const std::vector<std::string>& argv,
-                                        const std::string& stdin_data,
-                                        std::chrono::milliseconds timeout) {
+api::Result<std::string> NodeAgent::RunningContainerId(const std::string& ns,
+                                                       const std::string& pod,
+                                                       const std::string& container) {
   auto w = FindWorker(ns, pod);
   if (!w) return std::unexpected(api::NotFound("pods", pod));
   std::string name = container;
@@ -588,7 +590,25 @@ api::Result<ExecOutput> NodeAgent::Exec(const std::string& ns, const std::string
   if (id.empty())
     return std::unexpected(
         api::BadRequest("container " + name + " in pod " + pod + " is not running"));
-  return ctx_->runtime->Exec(id, argv, timeout, stdin_data);
+  return id;
+}
+
+api::Result<ExecOutput> NodeAgent::Exec(const std::string& ns, const std::string& pod,
+                                        const std::string& container,
+                                        const std::vector<std::string>& argv,
+                                        const std::string& stdin_data,
+                                        std::chrono::milliseconds timeout) {
+  auto id = RunningContainerId(ns, pod, container);
+  if (!id) return std::unexpected(id.error());
+  return ctx_->runtime->Exec(*id, argv, timeout, stdin_data);
+}
+
+api::Result<ExecProcess> NodeAgent::ExecStart(const std::string& ns, const std::string& pod,
+                                              const std::string& container,
+                                              const std::vector<std::string>& argv, bool tty) {
+  auto id = RunningContainerId(ns, pod, container);
+  if (!id) return std::unexpected(id.error());
+  return ctx_->runtime->ExecStart(*id, argv, tty);
 }
 
 }  // namespace keelson::runtime

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/client.h"
 #include "api/error.h"
@@ -43,6 +44,9 @@ struct NodeAgentConfig {
   std::string cluster_dns;   // nameserver for pods' resolv.conf ("" = the host's resolv.conf)
   std::string cluster_domain = "cluster.local";
   std::string host_ip;  // "" = first non-loopback IPv4
+  // Registries ("host" or "host:port") pulled from over plain HTTP instead of HTTPS; localhost
+  // and 127.0.0.0/8 always are (Docker's insecure-registries).
+  std::vector<std::string> insecure_registries;
   std::chrono::milliseconds lease_interval{10000};
   std::chrono::milliseconds sync_interval{1000};   // worker resync (probes, backoffs)
   std::chrono::milliseconds volume_refresh{3000};  // configMap/secret volume refresh
@@ -63,6 +67,7 @@ struct LogOptions {
 };
 
 class ImageStore;
+class ImagePuller;
 class Cni;
 class PodWorker;
 struct AgentContext;
@@ -96,6 +101,13 @@ class NodeAgent {
                                const std::string& stdin_data = "",
                                std::chrono::milliseconds timeout = std::chrono::minutes(5));
 
+  // Starts argv in the pod's container with live stdio (a terminal when `tty`) for interactive
+  // exec; see ContainerRuntime::ExecStart. Errors: as Exec, and BadRequest when the runtime
+  // cannot stream.
+  api::Result<ExecProcess> ExecStart(const std::string& ns, const std::string& pod,
+                                     const std::string& container,
+                                     const std::vector<std::string>& argv, bool tty);
+
   // cgroup figures of each running container of the pod (for `keelctl top pods` and the HPA).
   // Errors: NotFound (pod).
   struct ContainerStats {
@@ -106,6 +118,9 @@ class NodeAgent {
 
   const std::string& node_name() const;
   ImageStore& images();
+  // Registry pulls with the node's settings, deduplicated with the pod workers' (keelctl image
+  // pull).
+  ImagePuller& puller();
   ContainerRuntime& runtime();
 
  private:
@@ -115,6 +130,10 @@ class NodeAgent {
   api::Status RegisterNode();
   api::Status RenewLease();
   api::Status ListAndWatch();
+  // The runtime id of the pod's running container ("" = the first). Errors: NotFound,
+  // BadRequest (unknown or not running).
+  api::Result<std::string> RunningContainerId(const std::string& ns, const std::string& pod,
+                                              const std::string& container);
   std::shared_ptr<PodWorker> FindWorker(const std::string& ns, const std::string& name);
   void ReapWorkers();
   void StaticPodLoop();

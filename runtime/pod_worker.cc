@@ -142,7 +142,7 @@ struct PodWorker::ContainerRecord {
   Json current_term;     // the current attempt's exit (once it exited)
   bool exit_handled = false;
   RestartBackoff backoff;
-  RestartBackoff image_backoff;
+  ImagePullState pull;
   bool started = false;
   bool ready = false;
   bool post_start_done = false;
@@ -670,30 +670,15 @@ bool PodWorker::StartContainer(const Json& cspec, ContainerRecord& rec) {
   std::string image_ref = Str(cspec, "image");
   rec.image = image_ref;
   auto now = ctx_->clock->Now();
-  auto norm = NormalizeReference(image_ref);
-  if (!norm) {
-    rec.waiting_reason = "InvalidImageName";
-    rec.waiting_message =
-        "Failed to apply default image tag \"" + image_ref + "\": " + norm.error().message;
+  auto pulled = ctx_->puller->Ensure(
+      p, cspec, rec.pull,
+      [this](const std::string& t, const std::string& r, const std::string& m) { Event(t, r, m); });
+  if (!pulled.image) {
+    rec.waiting_reason = pulled.reason.empty() ? "ContainerCreating" : pulled.reason;
+    rec.waiting_message = pulled.message;
     return false;
   }
-  auto image = ctx_->images->Resolve(image_ref);
-  if (!image) {
-    if (rec.image_backoff.Remaining(now) > Steady::duration::zero()) {
-      rec.waiting_reason = "ImagePullBackOff";
-      rec.waiting_message = "Back-off pulling image \"" + image_ref + "\"";
-      return false;
-    }
-    rec.image_backoff.Restarted(now);
-    rec.waiting_reason = "ErrImagePull";
-    rec.waiting_message =
-        "image \"" + image_ref +
-        "\" is not in the node's image store (registry pulls are not supported yet: "
-        "import it with keelctl image import)";
-    Event("Warning", "Failed",
-          "Failed to pull image \"" + image_ref + "\": " + rec.waiting_message);
-    return false;
-  }
+  const auto& image = pulled.image;
   rec.image_id = image->config_digest;
   auto env = ResolveEnv(ctx_->client, p, cspec, image->config, ctx_->node, pod_ip_);
   if (!env) {

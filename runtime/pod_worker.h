@@ -17,6 +17,7 @@
 #include "runtime/clock.h"
 #include "runtime/cni.h"
 #include "runtime/container_runtime.h"
+#include "runtime/image_puller.h"
 #include "runtime/image_store.h"
 #include "runtime/node_agent.h"
 #include "runtime/oci_spec.h"
@@ -64,6 +65,7 @@ struct AgentContext {
   Clock* clock = nullptr;
   std::unique_ptr<Clock> owned_clock;
   CniGate cni_gate;
+  std::unique_ptr<ImagePuller> puller;  // after `images`: destroyed (joined) before it
 };
 
 class PodWorker {

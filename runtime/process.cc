@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,52 +16,127 @@
 
 namespace keelson::runtime {
 
-api::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
-                                      const CommandOptions& opts) {
+api::Result<Child> StartCommand(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& env, int terminal) {
   if (argv.empty()) return std::unexpected(api::Internal("run: empty command"));
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
   std::vector<char*> cenv;
-  for (auto& e : opts.env) cenv.push_back(const_cast<char*>(e.c_str()));
+  for (auto& e : env) cenv.push_back(const_cast<char*>(e.c_str()));
   cenv.push_back(nullptr);
 
-  int in[2], out[2], err[2];
-  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+  if (terminal < 0) {
+    // posix_spawn (vfork semantics: no copy of this process's page tables, which grow with the
+    // number of pods) instead of fork; it reports exec failures as its return value.
+    int in[2], out[2], err[2];
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+      return std::unexpected(api::Internal(ErrnoMessage("run " + argv[0] + ": pipe")));
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, pipe_only;
+    sigemptyset(&none);
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &pipe_only);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_USEVFORK);
+    pid_t pid = -1;
+    int e = posix_spawnp(&pid, cargv[0], &actions, &attr, cargv.data(),
+                         env.empty() ? environ : cenv.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    if (e != 0) {
+      close(in[1]);
+      close(out[0]);
+      close(err[0]);
+      return std::unexpected(api::Internal("run " + argv[0] + ": " + std::strerror(e)));
+    }
+    return Child{pid, in[1], out[0], err[0]};
+  }
+
+  // With a terminal: fork, for the controlling tty (TIOCSCTTY) posix_spawn cannot set.
+  int in[2], out[2], err[2], exec_err[2];
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
+      pipe2(exec_err, O_CLOEXEC)) {
     return std::unexpected(api::Internal(ErrnoMessage("run " + argv[0] + ": pipe")));
   }
-  // posix_spawn (vfork semantics: no copy of this process's page tables, which grow with the
-  // number of pods) instead of fork; it reports exec failures as its return value.
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, pipe_only;
-  sigemptyset(&none);
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &pipe_only);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_USEVFORK);
-  pid_t pid = -1;
-  int e = posix_spawnp(&pid, cargv[0], &actions, &attr, cargv.data(),
-                       opts.env.empty() ? environ : cenv.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  pid_t pid = fork();
+  if (pid < 0) return std::unexpected(api::Internal(ErrnoMessage("run " + argv[0] + ": fork")));
+  if (pid == 0) {
+    if (terminal >= 0) {
+      // A session of its own with the terminal as the controlling tty and all of stdio.
+      setsid();
+      ioctl(terminal, TIOCSCTTY, 0);
+      dup2(terminal, 0);
+      dup2(terminal, 1);
+      dup2(terminal, 2);
+    } else {
+      setpgid(0, 0);
+      dup2(in[0], 0);
+      dup2(out[1], 1);
+      dup2(err[1], 2);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    if (!env.empty()) {
+      execvpe(cargv[0], cargv.data(), cenv.data());
+    } else {
+      execvp(cargv[0], cargv.data());
+    }
+    int e = errno;
+    (void)!write(exec_err[1], &e, sizeof e);
+    _exit(127);
+  }
   close(in[0]);
   close(out[1]);
   close(err[1]);
-  if (e != 0) {
+  close(exec_err[1]);
+  int e = 0;
+  ssize_t got = read(exec_err[0], &e, sizeof e);
+  close(exec_err[0]);
+  if (got == sizeof e) {
     close(in[1]);
     close(out[0]);
     close(err[0]);
+    waitpid(pid, nullptr, 0);
     return std::unexpected(api::Internal("run " + argv[0] + ": " + std::strerror(e)));
   }
+  if (terminal >= 0) {
+    close(in[1]);
+    close(out[0]);
+    close(err[0]);
+    return Child{pid, -1, -1, -1};
+  }
+  return Child{pid, in[1], out[0], err[0]};
+}
+
+int WaitCommand(int pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+api::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
+                                      const CommandOptions& opts) {
+  auto child = StartCommand(argv, opts.env);
+  if (!child) return std::unexpected(child.error());
+  pid_t pid = child->pid;
+  int in[2] = {-1, child->in}, out[2] = {child->out, -1}, err[2] = {child->err, -1};
   fcntl(in[1], F_SETFL, O_NONBLOCK);
   CommandResult res;
   size_t written = 0;
@@ -116,10 +192,7 @@ api::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
   close(out[0]);
   close(err[0]);
   if (res.timed_out) kill(-pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  res.exit_code = WaitCommand(pid);
   return res;
 }
 

@@ -2,11 +2,14 @@
 #include "runtime/runc_runtime.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <set>
 #include <thread>
 
@@ -213,6 +216,48 @@ class RuncRuntime : public ContainerRuntime {
     if (!r) return std::unexpected(r.error().Wrap("exec in " + id));
     ExecOutput out{r->exit_code, r->timed_out, std::move(r->out), std::move(r->err)};
     return out;
+  }
+
+  api::Result<ExecProcess> ExecStart(const std::string& id, const std::vector<std::string>& argv,
+                                     bool tty) override {
+    auto s = State(id);
+    if (!s) return std::unexpected(s.error());
+    if (s->status != ContainerStatus::kRunning) {
+      return std::unexpected(api::BadRequest("container " + id + " is not running"));
+    }
+    std::vector<std::string> cmd = {o_.runc_path, "--root", RuncRoot(), "exec"};
+    if (!tty) {
+      cmd.push_back(id);
+      cmd.insert(cmd.end(), argv.begin(), argv.end());
+      auto child = StartCommand(cmd);
+      if (!child) return std::unexpected(child.error().Wrap("exec in " + id));
+      return ExecProcess{child->pid, -1, child->in, child->out, child->err};
+    }
+    // In the foreground runc copies between its own terminal and the container's: give it a
+    // pty of ours, so the caller holds the master end.
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+      if (master >= 0) close(master);
+      return std::unexpected(api::Internal(ErrnoMessage("exec in " + id + ": pty")));
+    }
+    char slave_name[128];
+    int slave = -1;
+    if (ptsname_r(master, slave_name, sizeof slave_name) == 0) {
+      slave = open(slave_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    }
+    if (slave < 0) {
+      close(master);
+      return std::unexpected(api::Internal(ErrnoMessage("exec in " + id + ": pty slave")));
+    }
+    cmd.insert(cmd.end(), {"--tty", id});
+    cmd.insert(cmd.end(), argv.begin(), argv.end());
+    auto child = StartCommand(cmd, {}, slave);
+    close(slave);
+    if (!child) {
+      close(master);
+      return std::unexpected(child.error().Wrap("exec in " + id));
+    }
+    return ExecProcess{child->pid, master, -1, -1, -1};
   }
 
   api::Result<CgroupStats> Stats(const std::string& id) override {

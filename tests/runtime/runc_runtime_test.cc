@@ -9,6 +9,7 @@
 #include "runtime/fsutil.h"
 #include "runtime/image_store.h"
 #include "runtime/oci_spec.h"
+#include "runtime/process.h"
 #include "tests/runtime/test_util.h"
 
 namespace keelson::runtime {
@@ -146,6 +147,56 @@ TEST_F(RootRuncRuntime, ExecAndStats) {
   EXPECT_EQ(done.exit_code, 137);
   EXPECT_EQ(done.signal, SIGKILL);
   EXPECT_FALSE(done.oom_killed);
+}
+
+// Reads `fd` until end of stream (or an error such as EIO on a pty whose slave closed).
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+  return out;
+}
+
+TEST_F(RootRuncRuntime, ExecStartStreamsStdioAndATerminal) {
+  auto s = Run("shell", {"sleep", "1000"});
+  ASSERT_TRUE(s) << s.error().message;
+
+  auto piped =
+      rt_->ExecStart("shell", {"sh", "-c", "read x; echo got $x; echo e >&2; exit 4"}, false);
+  ASSERT_TRUE(piped) << piped.error().message;
+  EXPECT_EQ(piped->terminal, -1);
+  ASSERT_EQ(write(piped->in, "abc\n", 4), 4);
+  close(piped->in);
+  EXPECT_EQ(ReadAll(piped->out), "got abc\n");
+  EXPECT_EQ(ReadAll(piped->err), "e\n");
+  close(piped->out);
+  close(piped->err);
+  EXPECT_EQ(WaitCommand(piped->pid), 4);
+
+  auto tty = rt_->ExecStart("shell", {"sh", "-c", "test -t 0 && echo tty; read x; exit $x"}, true);
+  ASSERT_TRUE(tty) << tty.error().message;
+  ASSERT_GE(tty->terminal, 0);
+  ASSERT_EQ(write(tty->terminal, "5\n", 2), 2);
+  std::string out = ReadAll(tty->terminal);
+  EXPECT_NE(out.find("tty\r\n"), std::string::npos) << out;
+  close(tty->terminal);
+  EXPECT_EQ(WaitCommand(tty->pid), 5);
+
+  auto missing = rt_->ExecStart("shell", {"/no/such"}, true);
+  ASSERT_TRUE(missing);  // runc reports a missing binary on the terminal, with a failing exit
+  EXPECT_NE(ReadAll(missing->terminal).find("no such file"), std::string::npos);
+  close(missing->terminal);
+  EXPECT_NE(WaitCommand(missing->pid), 0);
+  EXPECT_FALSE(rt_->ExecStart("nosuch", {"sh"}, false));
 }
 
 TEST_F(RootRuncRuntime, LogsRotateAtTheSizeLimitKeepingFiveFiles) {
