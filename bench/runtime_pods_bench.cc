@@ -4,12 +4,17 @@
 //
 //   sudo KEELSON_SOURCE_DIR=. ./build/bench/runtime_pods_bench
 //
-// Prints one line per figure. Everything it creates (pods, netns, bridge, cgroups) is removed.
+// KEELSON_BENCH_RUNTIME=process runs the pods under the process runtime instead of runc (the
+// raw figure stays `runc run`). KEELSON_BENCH_DEBUG=1 logs the agent's per-pod stage timings
+// (network, prepare, rootfs, runtime) at debug level on stderr. Prints one line per figure.
+// Everything it creates (pods, netns, bridge, cgroups) is removed.
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -82,6 +87,7 @@ double Percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main() {
+  if (std::getenv("KEELSON_BENCH_DEBUG")) spdlog::set_level(spdlog::level::debug);
   if (geteuid() != 0 || !runtime::testing::HaveRunc()) {
     std::printf("runtime_pods_bench: needs root and runc; skipped\n");
     return 0;
@@ -96,6 +102,7 @@ int main() {
   cfg.pod_cidr = "10.254." + std::to_string(third) + ".0/24";
   cfg.service_cidr = "10.255." + std::to_string(third) + ".0/24";
   cfg.sync_interval = 1000ms;
+  if (const char* rt = std::getenv("KEELSON_BENCH_RUNTIME")) cfg.runtime = rt;
   runtime::testing::FakeClient client;
   auto agent = NodeAgent::Create(&client, cfg);
   if (!agent) {
@@ -211,7 +218,7 @@ int main() {
   }
   // Monitor memory while the sequential pods run.
   int64_t max_monitor_kb = 0;
-  std::string mon = cfg.data_dir + "/runtime/runc/monitors";
+  std::string mon = cfg.data_dir + "/runtime/" + cfg.runtime + "/monitors";
   if (DIR* d = opendir(mon.c_str())) {
     while (dirent* e = readdir(d)) {
       auto text = ReadFile(mon + "/" + e->d_name + "/state.json");

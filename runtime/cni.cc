@@ -232,7 +232,8 @@ api::Result<PodNetwork> Cni::Setup(const std::string& container_id,
     (void)Invoke("bridge", "DEL", conf, container_id, netns_path, "eth0");
     return std::unexpected(res.error());
   }
-  WriteFileAtomic(o_.state_dir + "/result-" + container_id + ".json", res->dump(), 0600);
+  WriteFileAtomic(o_.state_dir + "/result-" + container_id + ".json", res->dump(), 0600,
+                  /*durable=*/false);
   return ParseResult(*res);
 }
 

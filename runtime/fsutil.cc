@@ -46,7 +46,8 @@ api::Result<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
-api::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode) {
+api::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode,
+                            bool durable) {
   std::string tmp = path + ".tmp-" + RandomHex(4);
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return std::unexpected(api::Internal(ErrnoMessage("create " + tmp)));
@@ -63,7 +64,7 @@ api::Status WriteFileAtomic(const std::string& path, std::string_view data, int 
     off += static_cast<size_t>(n);
   }
   fchmod(fd, mode);
-  if (fsync(fd) != 0 || close(fd) != 0) {
+  if ((durable && fsync(fd) != 0) || close(fd) != 0) {
     auto err = api::Internal(ErrnoMessage("sync " + tmp));
     unlink(tmp.c_str());
     return std::unexpected(err);

@@ -12,9 +12,12 @@ namespace keelson::runtime {
 
 // Reads the whole file. Errors: NotFound, InternalError (with errno text).
 api::Result<std::string> ReadFile(const std::string& path);
-// Writes `data` to a temp file beside `path`, fsyncs it and renames it over `path`, so readers
-// see either the old or the new content. `mode` applies to the new file.
-api::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644);
+// Writes `data` to a temp file beside `path`, fsyncs it (when `durable`) and renames it over
+// `path`, so readers see either the old or the new content. `mode` applies to the new file.
+// durable=false is for files about things that do not outlive a machine crash (containers,
+// network namespaces, pod sandbox files): they stay atomic for readers but skip the disk flush.
+api::Status WriteFileAtomic(const std::string& path, std::string_view data, int mode = 0644,
+                            bool durable = true);
 // mkdir -p with `mode` for created directories.
 api::Status MakeDirs(const std::string& path, int mode = 0755);
 // rm -rf that never crosses mount points (it detaches any mount found below `path` first) and

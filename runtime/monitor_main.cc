@@ -95,6 +95,8 @@ void JsonEscape(char* out, size_t cap, const char* s) {
   out[n] = 0;
 }
 
+// Atomic for readers (rename); not flushed to disk: what it describes (a process) does not
+// survive a machine crash, and a flush would put disk latency on every container start.
 void WriteState(const char* json) {
   char tmp[4200], dst[4200];
   snprintf(tmp, sizeof tmp, "%s/state.json.tmp", opt.state);
@@ -102,7 +104,6 @@ void WriteState(const char* json) {
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return;
   (void)!write(fd, json, strlen(json));
-  fsync(fd);
   close(fd);
   rename(tmp, dst);
 }

@@ -322,18 +322,21 @@ bool PodWorker::EnsureSandbox(std::string* message) {
   bool host_network = spec.value("hostNetwork", false);
   if (!host_network) {
     auto t0 = Steady::now();
-    std::lock_guard lock(ctx_->cni_mu);
+    ctx_->cni_gate.Enter();
     auto t_locked = Steady::now();
     auto ns = ctx_->cni->CreateNetns(uid_);
     if (!ns) {
+      ctx_->cni_gate.Leave(false);
       *message = ns.error().message;
       return false;
     }
     auto cached = ctx_->cni->Cached(uid_);
     if (cached) {
+      ctx_->cni_gate.Leave(false);
       pod_ip_ = cached->ip;
     } else {
       auto net = ctx_->cni->Setup(uid_, *ns);
+      ctx_->cni_gate.Leave(static_cast<bool>(net));
       if (!net) {
         *message = "Failed to create pod sandbox: " + net.error().message;
         Event("Warning", "FailedCreatePodSandBox", *message);
@@ -376,9 +379,9 @@ bool PodWorker::EnsureSandbox(std::string* message) {
     auto host = ReadFile("/etc/resolv.conf");
     resolv = host ? *host : "";
   }
-  if (!WriteFileAtomic(dir + "/.etc/hosts", hosts, 0644) ||
-      !WriteFileAtomic(dir + "/.etc/resolv.conf", resolv, 0644) ||
-      !WriteFileAtomic(dir + "/.etc/hostname", hostname + "\n", 0644)) {
+  if (!WriteFileAtomic(dir + "/.etc/hosts", hosts, 0644, false) ||
+      !WriteFileAtomic(dir + "/.etc/resolv.conf", resolv, 0644, false) ||
+      !WriteFileAtomic(dir + "/.etc/hostname", hostname + "\n", 0644, false)) {
     *message = "write /etc files for the pod";
     return false;
   }
@@ -766,7 +769,7 @@ bool PodWorker::StartContainer(const Json& cspec, ContainerRecord& rec) {
   rec.post_start_done = false;
   rec.running_since = now;
   rec.startup = rec.liveness = rec.readiness = Probe{};
-  Event("Normal", "Started", "Started container " + rec.name);
+  started_events_.push_back("Started container " + rec.name);
   return true;
 }
 
@@ -1085,6 +1088,8 @@ void PodWorker::Sync() {
     }
   }
   WriteStatus();
+  for (const auto& m : started_events_) Event("Normal", "Started", m);
+  started_events_.clear();
 }
 
 void PodWorker::WriteStatus() {
@@ -1324,10 +1329,11 @@ void PodWorker::Cleanup() {
     }
   }
   {
-    std::lock_guard lock(ctx_->cni_mu);
+    ctx_->cni_gate.Enter();
     std::string ns = ctx_->cni->NetnsPath(uid_);
     (void)ctx_->cni->Teardown(uid_, ns);
     (void)ctx_->cni->DeleteNetns(uid_);
+    ctx_->cni_gate.Leave(false);
   }
   ctx_->cgroups.Remove("/keelson/pod" + uid_, "/keelson");
   // The pod directory (logs, volumes; tmpfs volumes are unmounted on the way).

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/client.h"
 #include "runtime/cgroups.h"
@@ -23,6 +24,35 @@
 
 namespace keelson::runtime {
 
+// Admission to CNI plugin calls. Until one ADD succeeded they run one at a time (the first one
+// creates the bridge and its gateway address, which the bridge plugin does not do race-free);
+// after that up to kParallel at once (host-local locks its own store), so pods do not queue
+// behind one another's plugin execs. Thread-safe.
+class CniGate {
+ public:
+  static constexpr int kParallel = 4;
+  // Blocks until the caller may run a plugin; the slot is held until Leave.
+  void Enter() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return active_ < (ready_ ? kParallel : 1); });
+    ++active_;
+  }
+  void Leave(bool added) {
+    {
+      std::lock_guard lock(mu_);
+      --active_;
+      if (added) ready_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int active_ = 0;
+  bool ready_ = false;
+};
+
 // What every pod worker shares (owned by the NodeAgent).
 struct AgentContext {
   api::Client* client = nullptr;
@@ -35,7 +65,7 @@ struct AgentContext {
   Cgroups cgroups;
   Clock* clock = nullptr;
   std::unique_ptr<Clock> owned_clock;
-  std::mutex cni_mu;  // host-local and the bridge plugin serialize poorly across many pods
+  CniGate cni_gate;
 };
 
 class PodWorker {
@@ -109,6 +139,8 @@ class PodWorker {
   std::string sandbox_message_;
   std::string volume_reason_, volume_message_;
   bool terminating_ = false;
+  // "Started" events of this Sync, sent after its status write (events must not delay Running).
+  std::vector<std::string> started_events_;
 };
 
 }  // namespace keelson::runtime

@@ -2,8 +2,10 @@
 #include "runtime/process_runtime.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -161,19 +163,19 @@ class ProcessRuntime : public ContainerRuntime {
     }
     const Json& spec = req.spec;
     // The same config.json runc would get, for whoever inspects the bundle.
-    (void)WriteFileAtomic(req.dir + "/config.json", spec.dump(), 0600);
+    (void)WriteFileAtomic(req.dir + "/config.json", spec.dump(), 0600, false);
     std::string cg;
     if (auto l = spec.find("linux"); l != spec.end() && l->is_object())
       cg = l->value("cgroupsPath", "");
     std::vector<std::string> procs;
     if (!cg.empty()) procs = SetupCgroup(req.id, cg, spec);
-    WriteFileAtomic(mdir + "/cgroup", cg, 0600);
+    WriteFileAtomic(mdir + "/cgroup", cg, 0600, false);
     auto plan = BuildProcessPlan(spec, procs);
     if (!plan) {
       Cleanup(req.id, cg);
       return std::unexpected(plan.error().Wrap("start " + req.id));
     }
-    auto st = WriteFileAtomic(mdir + "/plan", *plan, 0600);
+    auto st = WriteFileAtomic(mdir + "/plan", *plan, 0600, false);
     if (!st) {
       Cleanup(req.id, cg);
       return std::unexpected(st.error().Wrap("start " + req.id));
@@ -304,6 +306,46 @@ class ProcessRuntime : public ContainerRuntime {
     if (r->exit_code == 126 && r->err.starts_with("keelson-monitor: "))
       return std::unexpected(api::Internal("exec in " + id + ": " + Trim(r->err.substr(17))));
     return ExecOutput{r->exit_code, r->timed_out, std::move(r->out), std::move(r->err)};
+  }
+
+  api::Result<ExecProcess> ExecStart(const std::string& id, const std::vector<std::string>& argv,
+                                     bool tty) override {
+    auto s = State(id);
+    if (!s) return std::unexpected(s.error());
+    if (s->status != ContainerStatus::kRunning)
+      return std::unexpected(api::BadRequest("container " + id + " is not running"));
+    if (argv.empty()) return std::unexpected(api::BadRequest("exec: no command"));
+    std::vector<std::string> cmd = {o_.monitor_path,          "--exec-in",
+                                    std::to_string(s->pid),   "--plan",
+                                    MonitorDir(id) + "/plan", "--"};
+    cmd.insert(cmd.end(), argv.begin(), argv.end());
+    if (!tty) {
+      auto child = StartCommand(cmd);
+      if (!child) return std::unexpected(child.error().Wrap("exec in " + id));
+      return ExecProcess{child->pid, -1, child->in, child->out, child->err};
+    }
+    // The monitor runs the command on a pty of ours (its controlling terminal, kept across
+    // setns), so the caller holds the master end.
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+      if (master >= 0) close(master);
+      return std::unexpected(api::Internal(ErrnoMessage("exec in " + id + ": pty")));
+    }
+    char slave_name[128];
+    int slave = -1;
+    if (ptsname_r(master, slave_name, sizeof slave_name) == 0)
+      slave = open(slave_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) {
+      close(master);
+      return std::unexpected(api::Internal(ErrnoMessage("exec in " + id + ": pty slave")));
+    }
+    auto child = StartCommand(cmd, {}, slave);
+    close(slave);
+    if (!child) {
+      close(master);
+      return std::unexpected(child.error().Wrap("exec in " + id));
+    }
+    return ExecProcess{child->pid, master, -1, -1, -1};
   }
 
   api::Result<CgroupStats> Stats(const std::string& id) override {

@@ -69,11 +69,11 @@ class RuncRuntime : public ContainerRuntime {
       if (spec["process"]["oomScoreAdj"].get<int>() < min_adj)
         spec["process"]["oomScoreAdj"] = min_adj;
     }
-    st = WriteFileAtomic(req.dir + "/config.json", spec.dump(), 0600);
+    st = WriteFileAtomic(req.dir + "/config.json", spec.dump(), 0600, /*durable=*/false);
     if (!st) return std::unexpected(st.error().Wrap("start " + req.id));
     std::string cg = req.spec.contains("linux") ? req.spec["linux"].value("cgroupsPath", "") : "";
-    WriteFileAtomic(mdir + "/cgroup", cg, 0600);
-    WriteFileAtomic(mdir + "/bundle", req.dir, 0600);
+    WriteFileAtomic(mdir + "/cgroup", cg, 0600, false);
+    WriteFileAtomic(mdir + "/bundle", req.dir, 0600, false);
     auto log_dir = req.log_path.substr(0, req.log_path.rfind('/'));
     MakeDirs(log_dir, 0755);
     auto r = RunCommand(

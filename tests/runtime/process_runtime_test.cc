@@ -11,6 +11,7 @@
 #include "runtime/fsutil.h"
 #include "runtime/image_store.h"
 #include "runtime/oci_spec.h"
+#include "runtime/process.h"
 #include "tests/runtime/test_util.h"
 
 namespace keelson::runtime {
@@ -242,6 +243,25 @@ TEST_F(RootProcessRuntime, ExecStatsAndKill) {
   EXPECT_EQ(done.exit_code, 137);
   EXPECT_EQ(done.signal, SIGKILL);
   EXPECT_FALSE(done.oom_killed);
+}
+
+TEST_F(RootProcessRuntime, ExecStartStreamsStdio) {
+  auto s = Run("streamer", {"sleep", "1000"});
+  ASSERT_TRUE(s) << s.error().message;
+  auto p =
+      rt_->ExecStart("streamer", {"sh", "-c", "read x; echo got $x; echo oops >&2; exit 4"}, false);
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_EQ(write(p->in, "hello\n", 6), 6);
+  close(p->in);
+  std::string out, err;
+  char buf[256];
+  for (ssize_t n; (n = read(p->out, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = read(p->err, buf, sizeof buf)) > 0;) err.append(buf, static_cast<size_t>(n));
+  close(p->out);
+  close(p->err);
+  EXPECT_EQ(WaitCommand(p->pid), 4);
+  EXPECT_EQ(out, "got hello\n");
+  EXPECT_EQ(err, "oops\n");
 }
 
 TEST_F(RootProcessRuntime, ANewRuntimeObjectReadoptsAndDeleteKillsEverything) {
