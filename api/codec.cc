@@ -1046,7 +1046,14 @@ Result<std::vector<Document>> DecodeDocuments(std::string_view text, std::string
   Builder builder(text, source, limits, docs);
   try {
     YAML::Parser parser(in);
+    size_t documents = 0;
     while (parser.HandleNextDocument(builder)) {
+      // yaml-cpp 0.7 reports documents forever, consuming nothing, on some malformed input
+      // (", {b: c}]\nd: x"): a stream cannot hold more documents than bytes.
+      if (++documents > text.size() + 1) {
+        return std::unexpected(
+            BadRequest(WithSource(source, "did not find expected node content")));
+      }
     }
   } catch (const DecodeFailure& f) {
     return std::unexpected(f.error);

@@ -1,12 +1,14 @@
 // sigs.k8s.io/yaml + go-yaml v2 + encoding/json behaviour over template values (see yaml.h).
 #include "charts/yaml.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <regex>
+#include <sstream>
 
 #include "api/goyaml.h"
 #include "charts/gofmt.h"
@@ -449,6 +451,33 @@ std::string YamlError(const YAML::Exception& e) {
          msg;
 }
 
+// yaml-cpp 0.7 reports documents forever, consuming nothing, on some malformed input
+// (", {b: c}]\nd: x"): true if the stream's documents end (never more documents than bytes).
+// Throws YAML::Exception for syntax errors, as LoadAll would.
+bool DocumentsTerminate(std::string_view text) {
+  struct Counter : YAML::EventHandler {
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } counter;
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  size_t documents = 0;
+  while (parser.HandleNextDocument(counter)) {
+    if (++documents > text.size() + 1) return false;
+  }
+  return true;
+}
+
 // Converts a yaml-cpp node into the JSON form (numbers → float64). Depth-limited.
 bool Convert(const YAML::Node& n, Value* out, std::string* err, int depth) {
   if (depth > 1000) {
@@ -625,11 +654,13 @@ std::expected<std::string, std::string> GoJsonMarshal(const Value& v) {
 
 std::expected<Value, std::string> DecodeYamlValues(std::string_view text) {
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.empty()) return Value();
+    // go-yaml's Unmarshal reads the first document only (and yaml-cpp's LoadAll can loop forever
+    // on malformed input, see DocumentsTerminate).
+    YAML::Node doc = YAML::Load(std::string(text));
+    if (!doc.IsDefined()) return Value();
     Value out;
     std::string err;
-    if (!Convert(docs[0], &out, &err, 0)) return std::unexpected(err);
+    if (!Convert(doc, &out, &err, 0)) return std::unexpected(err);
     return out;
   } catch (const YAML::Exception& e) {
     return std::unexpected(YamlError(e));
@@ -640,6 +671,10 @@ std::expected<Value, std::string> DecodeYamlValues(std::string_view text) {
 
 std::expected<std::vector<Value>, std::string> DecodeYamlStreamValues(std::string_view text) {
   try {
+    if (!DocumentsTerminate(text)) {
+      return std::unexpected(
+          "error converting YAML to JSON: yaml: did not find expected node content");
+    }
     std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
     std::vector<Value> out;
     for (const auto& d : docs) {

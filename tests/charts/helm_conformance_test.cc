@@ -92,6 +92,14 @@ TEST(HelmToToml, EncoderTable) {
       << nil_value.error();
 }
 
+// yaml-cpp's LoadAll loops forever on these (found by fuzz/template_fuzz): fromYaml reads the
+// first document only, as go-yaml's Unmarshal does, and returns promptly.
+TEST(HelmFromYaml, MalformedStreamsReturnPromptly) {
+  auto r = Exec("{{ fromYaml \", {b: c}]\\nd: yes\" | len }}|{{ fromYamlArray \"- 1\\n,- x\" }}",
+                Value::object());
+  ASSERT_TRUE(r.has_value()) << r.error();
+}
+
 // ---------- helm template output ----------
 
 TEST(HelmTemplateOutput, HooksFollowManifestsSortedByKind) {
