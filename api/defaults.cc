@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 
+#include "api/base64.h"
 #include "api/schema.h"
 #include "api/validation.h"
 
@@ -297,26 +298,6 @@ void DefaultService(Json& obj) {
   }
 }
 
-std::string Base64(const std::string& in) {
-  static constexpr char kTable[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                 static_cast<uint8_t>(in[i + 2]);
-    out += {kTable[(n >> 18) & 63], kTable[(n >> 12) & 63], kTable[(n >> 6) & 63], kTable[n & 63]};
-  }
-  if (i + 1 == in.size()) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    out += {kTable[(n >> 18) & 63], kTable[(n >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8);
-    out += {kTable[(n >> 18) & 63], kTable[(n >> 12) & 63], kTable[(n >> 6) & 63], '='};
-  }
-  return out;
-}
-
 void DefaultSecret(Json& obj) {
   Default(obj, "type", "Opaque");
   // stringData is write-only: the API server folds it into data (base64) on every write.
@@ -325,7 +306,7 @@ void DefaultSecret(Json& obj) {
     if (sd->is_object()) {
       Json& data = Obj(obj, "data");
       for (auto it = sd->begin(); it != sd->end(); ++it) {
-        if (it->is_string()) data[it.key()] = Base64(it->get<std::string>());
+        if (it->is_string()) data[it.key()] = Base64Encode(it->get<std::string>());
       }
     }
     obj.erase("stringData");

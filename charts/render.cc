@@ -9,6 +9,7 @@
 #include <mutex>
 #include <regex>
 
+#include "api/base64.h"
 #include "charts/gofmt.h"
 #include "charts/template.h"
 #include "charts/values.h"
@@ -202,7 +203,7 @@ std::string FilesToYaml(const Value& files, bool secrets) {
     std::string base =
         it.key().substr(it.key().rfind('/') == std::string::npos ? 0 : it.key().rfind('/') + 1);
     const std::string& data = it->get_ref<const std::string&>();
-    m[base] = secrets ? Base64(data) : data;
+    m[base] = secrets ? api::Base64Encode(data) : data;
   }
   auto y = GoYamlMarshal(m);
   if (!y) return "";

@@ -156,6 +156,10 @@ struct ContinueSignal {};
 // Shared by every state of one top-level execution (Helm's per-render function map).
 struct RenderCtx {
   std::map<std::string, int, std::less<>> included;
+  // Map entries that set/unset/merge removed or replaced in place. Variables may still point
+  // into them (`$x := .Values.a` then `unset .Values "a"`): kept alive until the render ends,
+  // they keep the value the variable had, as a Go interface copy would.
+  std::vector<Value::object_t::node_type> graveyard;
 };
 
 // tpl's own templates, looked up after the chart's (Helm parses the reference templates after
@@ -843,18 +847,23 @@ class State : public FuncContext {
         r->is_object()) {
       // Every V's storage is a non-const Value owned through `hold` (V::Own), so this write is
       // to a mutable object. Only changed keys are touched, so other V's pointing at unchanged
-      // entries (range variables) stay valid.
-      Value& target = *const_cast<Value*>(first.p());
+      // entries (range variables) stay valid; V's pointing at changed ones keep the old value.
+      // Removed and replaced entries move to the graveyard instead of being destroyed.
+      auto& target = const_cast<Value*>(first.p())->get_ref<Value::object_t&>();
       for (auto it = target.begin(); it != target.end();) {
-        if (!r->contains(it.key())) {
-          it = target.erase(it);
+        if (!r->contains(it->first)) {
+          auto next = std::next(it);
+          ctx_->graveyard.push_back(target.extract(it));
+          it = next;
         } else {
           ++it;
         }
       }
       for (const auto& [k, v] : r->items()) {
         auto t = target.find(k);
-        if (t == target.end() || *t != v) target[k] = v;
+        if (t != target.end() && t->second == v) continue;
+        if (t != target.end()) ctx_->graveyard.push_back(target.extract(t));
+        target.emplace(k, v);
       }
     }
     return V::Own(std::move(*r), true);

@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "api/base64.h"
 #include "api/goyaml.h"
 #include "charts/gofmt.h"
 
@@ -318,7 +319,7 @@ bool JsonEncode(std::string& out, const Value& v, std::string* err) {
       return true;
     case Value::value_t::binary: {
       std::string s(v.get_binary().begin(), v.get_binary().end());
-      JsonString(out, Base64(s));
+      JsonString(out, api::Base64Encode(s));
       return true;
     }
     case Value::value_t::array: {
@@ -423,7 +424,7 @@ Value JsonRoundTrip(const Value& v) {
       return JsonRoundTripString(v.get_ref<const std::string&>());
     case Value::value_t::binary: {
       const auto& b = v.get_binary();
-      return Base64(std::string(b.begin(), b.end()));
+      return api::Base64Encode(std::string(b.begin(), b.end()));
     }
     case Value::value_t::array: {
       Value out = Value::array();
@@ -605,35 +606,6 @@ bool Convert(const YAML::Node& n, Value* out, std::string* err, int depth) {
 }
 
 }  // namespace
-
-std::string Base64(std::string_view in) {
-  static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += t[(v >> 6) & 63];
-    out += t[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v =
-        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += t[v >> 18];
-    out += t[(v >> 12) & 63];
-    out += t[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 std::expected<std::string, std::string> GoYamlMarshal(const Value& v) {
   // Helm's toYaml is go-yaml's encoder over the JSON form of the value: map keys sorted as

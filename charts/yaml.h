@@ -46,7 +46,4 @@ std::expected<ManifestHead, std::string> DecodeManifestHead(std::string_view doc
 // ("invalid character 'x' looking for beginning of value").
 std::expected<Value, std::string> DecodeJsonValues(std::string_view text);
 
-// Standard base64 (RFC 4648, padded), as Go's encoding/base64.StdEncoding writes it.
-std::string Base64(std::string_view in);
-
 }  // namespace keelson::charts

@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "api/base64.h"
 #include "cli/kubeconfig.h"
 
 namespace keelson::cli {
@@ -202,7 +203,7 @@ api::Result<api::Object> BuildConfigMap(const std::string& name, const std::stri
   }
   if (!e->binary.empty()) {
     Json data = Json::object();
-    for (const auto& [k, v] : e->binary) data[k] = Base64Encode(v);
+    for (const auto& [k, v] : e->binary) data[k] = api::Base64Encode(v);
     cm["binaryData"] = std::move(data);
   }
   return api::Object(std::move(cm));
@@ -215,7 +216,7 @@ api::Result<api::Object> BuildSecret(const std::string& name, const std::string&
   Json s = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", Meta(name, ns)}};
   if (!e->text.empty()) {
     Json data = Json::object();
-    for (const auto& [k, v] : e->text) data[k] = Base64Encode(v);
+    for (const auto& [k, v] : e->text) data[k] = api::Base64Encode(v);
     s["data"] = std::move(data);
   }
   if (!type.empty()) s["type"] = type;

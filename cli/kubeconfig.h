@@ -42,6 +42,5 @@ std::string KubeconfigPath(std::string_view flag);
 
 // Standard base64 (RFC 4648, padding optional, whitespace ignored). Errors: BadRequest.
 api::Result<std::string> Base64Decode(std::string_view in);
-std::string Base64Encode(std::string_view in);
 
 }  // namespace keelson::cli

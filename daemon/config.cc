@@ -39,6 +39,19 @@ api::Status ApplyFile(const std::string& path, Config& cfg) {
     std::string key = kv.first.as<std::string>("");
     const YAML::Node& v = kv.second;
     std::string where = "config " + path + ":" + std::to_string(kv.first.Mark().line + 1) + ": ";
+    if (key == "insecure-registries") {
+      if (!v.IsSequence()) {
+        return std::unexpected(api::BadRequest(where + key + ": must be a list of HOST[:PORT]"));
+      }
+      cfg.insecure_registries.clear();
+      for (const auto& item : v) {
+        if (!item.IsScalar()) {
+          return std::unexpected(api::BadRequest(where + key + ": must be a list of HOST[:PORT]"));
+        }
+        cfg.insecure_registries.push_back(item.as<std::string>());
+      }
+      continue;
+    }
     if (!v.IsScalar()) return std::unexpected(api::BadRequest(where + key + ": must be a scalar"));
     std::string s = v.as<std::string>();
     auto to_int = [&](auto& out) -> api::Status {
@@ -74,6 +87,8 @@ api::Status ApplyFile(const std::string& path, Config& cfg) {
       cfg.container_runtime = s;
     } else if (key == "scheduler") {
       cfg.scheduler = s;
+    } else if (key == "static-pod-dir") {
+      cfg.static_pod_dir = s;
     } else if (key == "max-body-bytes") {
       if (auto st = to_int(cfg.max_body_bytes); !st) return st;
     } else if (key == "max-threads") {
@@ -175,6 +190,8 @@ api::Result<Config> ParseArgs(int argc, const char* const* argv) {
                "keelsond"};
   std::string data_dir, listen, config_file, log_format, log_level, token_file, port_file;
   std::string node_agent, node_name, pod_cidr, service_cidr, cni_bin_dir, runtime, scheduler;
+  std::string static_pod_dir;
+  std::vector<std::string> insecure_registries;
   size_t max_body = 0;
   int max_threads = 0;
   app.add_option("--data-dir", data_dir, "data directory (default ./.keelson)");
@@ -195,7 +212,12 @@ api::Result<Config> ParseArgs(int argc, const char* const* argv) {
   app.add_option("--service-cidr", service_cidr, "service address range (default 10.96.0.0/12)");
   app.add_option("--cni-bin-dir", cni_bin_dir,
                  "CNI plugin directory (default: first of /usr/lib/cni, /opt/cni/bin)");
-  app.add_option("--runtime", runtime, "container runtime (runc)");
+  app.add_option("--runtime", runtime,
+                 "container runtime: runc, or process (fork/exec with namespaces, no runc)");
+  app.add_option("--static-pod-dir", static_pod_dir,
+                 "directory of Pod manifests the node agent runs as static pods");
+  app.add_option("--insecure-registry", insecure_registries,
+                 "registry HOST[:PORT] to pull from over plain HTTP (repeatable)");
   app.add_option("--scheduler", scheduler, "on|off: run the scheduler (default on)");
   try {
     app.parse(argc, argv);
@@ -227,6 +249,8 @@ api::Result<Config> ParseArgs(int argc, const char* const* argv) {
   if (app.count("--cni-bin-dir")) cfg.cni_bin_dir = cni_bin_dir;
   if (app.count("--runtime")) cfg.container_runtime = runtime;
   if (app.count("--scheduler")) cfg.scheduler = scheduler;
+  if (app.count("--static-pod-dir")) cfg.static_pod_dir = static_pod_dir;
+  if (app.count("--insecure-registry")) cfg.insecure_registries = insecure_registries;
   if (cfg.cni_bin_dir.empty()) cfg.cni_bin_dir = DefaultCniBinDir();
 
   if (cfg.log_format != "text" && cfg.log_format != "json") {
@@ -248,9 +272,9 @@ api::Result<Config> ParseArgs(int argc, const char* const* argv) {
   if (cfg.scheduler != "on" && cfg.scheduler != "off") {
     return std::unexpected(api::BadRequest("scheduler \"" + cfg.scheduler + "\": want on or off"));
   }
-  if (cfg.container_runtime != "runc") {
+  if (cfg.container_runtime != "runc" && cfg.container_runtime != "process") {
     return std::unexpected(
-        api::BadRequest("runtime \"" + cfg.container_runtime + "\": only runc is supported"));
+        api::BadRequest("runtime \"" + cfg.container_runtime + "\": want runc or process"));
   }
   for (auto [flag, cidr] : {std::pair<const char*, const std::string*>{"pod-cidr", &cfg.pod_cidr},
                             {"service-cidr", &cfg.service_cidr}}) {

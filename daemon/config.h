@@ -28,8 +28,10 @@ struct Config {
   std::string pod_cidr = "10.88.0.0/16";
   std::string service_cidr = "10.96.0.0/12";
   std::string cni_bin_dir;                 // "" = first of /usr/lib/cni, /opt/cni/bin that exists
-  std::string container_runtime = "runc";  // only runc so far
-  std::string scheduler = "on";            // on | off: the in-process scheduler
+  std::string container_runtime = "runc";  // runc | process (fork/exec for machines without runc)
+  std::string static_pod_dir;              // manifests run as static pods ("" = none)
+  std::vector<std::string> insecure_registries;  // HOST[:PORT] pulled over plain HTTP
+  std::string scheduler = "on";                  // on | off: the in-process scheduler
 
   // Host and port split out of `listen`.
   std::string ListenHost() const;
@@ -38,7 +40,8 @@ struct Config {
 
 // Parses argv. A `--config FILE` is read first (YAML mapping with keys data-dir, listen,
 // log-format, log-level, token-auth-file, max-body-bytes, max-threads, port-file, node-agent,
-// node-name, pod-cidr, service-cidr, cni-bin-dir, runtime, scheduler); flags given
+// node-name, pod-cidr, service-cidr, cni-bin-dir, runtime, scheduler, static-pod-dir,
+// insecure-registries (a list)); flags given
 // on the command line override it. Returns the config, or BadRequest naming the flag, the file
 // and line, or the key. `--help` yields a BadRequest whose message is the help text and whose
 // name is "help" (the caller prints it and exits 0).

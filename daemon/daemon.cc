@@ -88,9 +88,10 @@ api::Result<std::unique_ptr<Daemon>> Daemon::Create(const Config& config) {
     std::string why_not;
     std::string runc = FindInPath("runc");
     std::string monitor = FindMonitor();
+    bool need_runc = config.container_runtime == "runc";
     if (geteuid() != 0) {
       why_not = "keelsond is not running as root";
-    } else if (runc.empty()) {
+    } else if (need_runc && runc.empty()) {
       why_not = "runc was not found in PATH, /usr/sbin or /sbin";
     } else if (monitor.empty()) {
       why_not = "keelson-monitor was not found beside keelsond, in ../runtime/ or in PATH";
@@ -111,6 +112,8 @@ api::Result<std::unique_ptr<Daemon>> Daemon::Create(const Config& config) {
       ac.runtime = config.container_runtime;
       ac.runc_path = runc;
       ac.monitor_path = monitor;
+      ac.static_pod_dir = config.static_pod_dir;
+      ac.insecure_registries = config.insecure_registries;
       auto agent = runtime::NodeAgent::Create(d->agent_client_.get(), ac);
       if (agent) {
         d->agent_ = std::move(*agent);

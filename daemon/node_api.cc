@@ -21,6 +21,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/base64.h"
 #include "api/selector.h"
 #include "daemon/websocket.h"
 #include "runtime/image_store.h"
@@ -76,15 +77,6 @@ bool ClientGone(const httplib::Request& req) {
   if (fd < 0) return true;
   struct pollfd p = {fd, POLLRDHUP, 0};
   return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
-}
-
-std::string Base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  return out;
 }
 
 const api::KindInfo& PodKind() {
@@ -433,8 +425,8 @@ void NodeApi::ServeExec(const httplib::Request& req, httplib::Response& res, Req
                 {"apiVersion", "keelson.dev/v1"},
                 {"exitCode", out->exit_code},
                 {"timedOut", out->timed_out},
-                {"stdout", Base64(out->out)},
-                {"stderr", Base64(out->err)}});
+                {"stdout", api::Base64Encode(out->out)},
+                {"stderr", api::Base64Encode(out->err)}});
 }
 
 void NodeApi::ServeExecStream(const httplib::Request& req, httplib::Response& res,

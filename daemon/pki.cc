@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "api/base64.h"
 #include "daemon/log.h"
 
 namespace keelson::daemon {
@@ -207,15 +208,6 @@ api::Status WritePair(const std::string& cert_path, const std::string& key_path,
   return WriteFileAtomic(cert_path, *cp, 0644);
 }
 
-std::string Base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(n);
-  return out;
-}
-
 }  // namespace
 
 api::Result<std::string> ReadFile(const std::string& path) {
@@ -366,7 +358,7 @@ api::Status WriteAdminKubeconfig(const std::string& path, const std::string& ser
   y += "kind: Config\n";
   y += "clusters:\n";
   y += "- cluster:\n";
-  y += "    certificate-authority-data: " + Base64(*ca) + "\n";
+  y += "    certificate-authority-data: " + api::Base64Encode(*ca) + "\n";
   y += "    server: " + server_url + "\n";
   y += "  name: keelson\n";
   y += "contexts:\n";
@@ -379,8 +371,8 @@ api::Status WriteAdminKubeconfig(const std::string& path, const std::string& ser
   y += "users:\n";
   y += "- name: keelson-admin\n";
   y += "  user:\n";
-  y += "    client-certificate-data: " + Base64(*cert) + "\n";
-  y += "    client-key-data: " + Base64(*key) + "\n";
+  y += "    client-certificate-data: " + api::Base64Encode(*cert) + "\n";
+  y += "    client-key-data: " + api::Base64Encode(*key) + "\n";
   return WriteFileAtomic(path, y, 0600);
 }
 

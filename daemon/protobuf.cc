@@ -1,5 +1,6 @@
 // Kubernetes protobuf decoding for a few built-in kinds.
 #include "daemon/protobuf.h"
+#include "api/base64.h"
 
 #include <cstdint>
 #include <functional>
@@ -76,25 +77,6 @@ bool Walk(std::string_view msg, const FieldFn& fn) {
   return true;
 }
 
-std::string Base64(std::string_view in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  while (i + 2 < in.size()) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += {k[n >> 18], k[(n >> 12) & 63], k[(n >> 6) & 63], k[n & 63]};
-    i += 3;
-  }
-  if (i + 1 == in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    out += {k[n >> 18], k[(n >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += {k[n >> 18], k[(n >> 12) & 63], k[(n >> 6) & 63], '='};
-  }
-  return out;
-}
-
 // A map<string, string|bytes> entry (key = 1, value = 2).
 bool MapEntry(std::string_view entry, Json& into, bool bytes_value) {
   std::string key, value;
@@ -105,7 +87,7 @@ bool MapEntry(std::string_view entry, Json& into, bool bytes_value) {
     return true;
   });
   if (!ok) return false;
-  into[key] = bytes_value ? Base64(value) : value;
+  into[key] = bytes_value ? api::Base64Encode(value) : value;
   return true;
 }
 

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "api/base64.h"
 #include "runtime/process.h"
 
 namespace keelson::daemon::ws {
@@ -87,9 +88,7 @@ std::string AcceptKey(std::string_view key) {
   std::string in = std::string(key) + std::string(kGuid);
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(in.data()), in.size(), digest);
-  unsigned char out[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
-  int n = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-  return std::string(reinterpret_cast<char*>(out), static_cast<size_t>(n));
+  return api::Base64Encode(std::string_view(reinterpret_cast<char*>(digest), SHA_DIGEST_LENGTH));
 }
 
 api::Result<HandshakeResult> Handshake(const UpgradeRequest& req,

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 
+#include "api/base64.h"
 #include "runtime/fsutil.h"
 
 namespace keelson::runtime {
@@ -81,15 +82,6 @@ bool ValidDomain(std::string_view d) {
     i = j + 1;
   }
   return true;
-}
-
-std::string Base64Encode(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
 }
 
 std::string Lower(std::string_view s) {
@@ -799,7 +791,8 @@ struct RegistryClient::Impl {
         httplib::Headers headers;
         headers.emplace("Accept", "application/json");
         std::string authz;
-        if (!auth.empty()) authz = "Basic " + Base64Encode(auth.username + ":" + auth.password);
+        if (!auth.empty())
+          authz = "Basic " + api::Base64Encode(auth.username + ":" + auth.password);
         // The token server is often another host: send the credentials to it explicitly.
         std::string saved = registry_host;
         registry_host = ru->host;
@@ -827,7 +820,7 @@ struct RegistryClient::Impl {
       }
       if (c.scheme == "basic") {
         if (auth.empty()) break;
-        authorization = "Basic " + Base64Encode(auth.username + ":" + auth.password);
+        authorization = "Basic " + api::Base64Encode(auth.username + ":" + auth.password);
         return {};
       }
     }

@@ -527,12 +527,18 @@ TEST(TemplateMapMutation, SetAndMergeChangeTheirFirstArgument) {
       {R"({{ $d := dict "a" 1 }}{{ $e := $d }}{{ $_ := set $e "z" 0 }}{{ $d }})", "map[a:1 z:0]"},
       {R"({{ $d := dict "a" 1 }}{{ range $k, $v := $d }}{{ $_ := set $d "b" 2 }}{{ $v }}{{ end }})",
        "1"},
+      // A variable keeps the value it was given when the map entry it came from is removed or
+      // replaced (a Go interface copy), and never reads freed storage.
+      {R"({{ $x := .W.a }}{{ $_ := unset .W "a" }}{{ $x.b }} {{ .W }})", "[1 2] map[]"},
+      {R"({{ $y := .W.a.b }}{{ $_ := set .W "a" 5 }}{{ $y }} {{ .W.a }})", "[1 2] 5"},
+      {R"({{ $y := .W.a.b }}{{ $_ := merge .W (dict "c" 1) }}{{ $_ := unset .W "a" }}{{ $y }})",
+       "[1 2]"},
   };
   for (const auto& c : cases) {
     TemplateSet set(funcs);
     auto parsed = set.Parse("t", c.text);
     ASSERT_TRUE(parsed) << parsed.error();
-    Value data = Value::parse(R"({"V": {}})");
+    Value data = Value::parse(R"({"V": {}, "W": {"a": {"b": [1, 2]}}})");
     auto out = set.Execute("t", data, {});
     ASSERT_TRUE(out) << c.text << ": " << out.error();
     EXPECT_EQ(*out, c.want) << c.text;

@@ -1,6 +1,8 @@
 // Tests for cli/kubeconfig.h.
 #include "cli/kubeconfig.h"
 
+#include "api/base64.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -17,7 +19,7 @@ kind: Config
 clusters:
 - cluster:
     certificate-authority-data: )" +
-         Base64Encode("CA PEM") + R"(
+         api::Base64Encode("CA PEM") + R"(
     server: https://127.0.0.1:6443
   name: keelson
 - cluster:
@@ -39,9 +41,9 @@ users:
 - name: admin
   user:
     client-certificate-data: )" +
-         Base64Encode("CERT PEM") + R"(
+         api::Base64Encode("CERT PEM") + R"(
     client-key-data: )" +
-         Base64Encode("KEY PEM") + R"(
+         api::Base64Encode("KEY PEM") + R"(
 - name: tokenuser
   user:
     token: abc123
@@ -145,11 +147,11 @@ TEST(Kubeconfig, PathPrecedenceFlagThenEnvThenDefault) {
 TEST(Base64, RoundTripsAndRejectsGarbage) {
   for (const std::string& s :
        std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
-    auto d = Base64Decode(Base64Encode(s));
+    auto d = Base64Decode(api::Base64Encode(s));
     ASSERT_TRUE(d);
     EXPECT_EQ(*d, s);
   }
-  EXPECT_EQ(Base64Encode("hello"), "aGVsbG8=");
+  EXPECT_EQ(api::Base64Encode("hello"), "aGVsbG8=");
   EXPECT_FALSE(Base64Decode("a$b"));
 }
 

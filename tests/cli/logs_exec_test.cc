@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <regex>
 
+#include "api/base64.h"
 #include "cli/flags.h"
 #include "cli/kubeconfig.h"
 #include "fake_api.h"
@@ -129,8 +130,8 @@ class LogsExecTest : public ::testing::Test {
              Json r = {{"kind", "ExecResult"},
                        {"apiVersion", "keelson.dev/v1"},
                        {"exitCode", code},
-                       {"stdout", Base64Encode(out)},
-                       {"stderr", Base64Encode(err)}};
+                       {"stdout", api::Base64Encode(out)},
+                       {"stderr", api::Base64Encode(err)}};
              res.set_content(r.dump(), "application/json");
            });
     ASSERT_TRUE(api_.Start());

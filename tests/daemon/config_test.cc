@@ -79,6 +79,27 @@ TEST(Config, NodeFlagsDefaultsFileAndOverrides) {
   EXPECT_EQ(c->cni_bin_dir, "/opt/cni/bin");
 }
 
+TEST(Config, RuntimeStaticPodsAndInsecureRegistries) {
+  TempDir dir;
+  std::string file = dir.path() + "/keelsond.yaml";
+  WriteAll(file,
+           "runtime: process\nstatic-pod-dir: /etc/keelson/manifests\n"
+           "insecure-registries: [\"127.0.0.1:5000\", \"registry.local\"]\n");
+  auto c = Parse({"--config", file});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->container_runtime, "process");
+  EXPECT_EQ(c->static_pod_dir, "/etc/keelson/manifests");
+  EXPECT_EQ(c->insecure_registries, (std::vector<std::string>{"127.0.0.1:5000", "registry.local"}));
+  auto f = Parse({"--config", file, "--insecure-registry", "a:1", "--insecure-registry", "b"});
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->insecure_registries, (std::vector<std::string>{"a:1", "b"}));
+  WriteAll(file, "insecure-registries: 127.0.0.1:5000\n");
+  auto bad = Parse({"--config", file});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find(":1: insecure-registries: must be a list"), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(Config, RejectsBadNodeValues) {
   struct Case {
     std::vector<std::string> args;
@@ -87,7 +108,7 @@ TEST(Config, RejectsBadNodeValues) {
   for (const auto& c :
        std::vector<Case>{{{"--node-agent", "maybe"}, "node-agent \"maybe\": want auto, on or off"},
                          {{"--scheduler", "yes"}, "scheduler \"yes\": want on or off"},
-                         {{"--runtime", "crun"}, "runtime \"crun\": only runc is supported"},
+                         {{"--runtime", "crun"}, "runtime \"crun\": want runc or process"},
                          {{"--pod-cidr", "10.88.0.0"}, "pod-cidr \"10.88.0.0\": want an IPv4 CIDR"},
                          {{"--service-cidr", "300.1.0.0/16"}, "service-cidr \"300.1.0.0/16\""}}) {
     auto r = Parse(c.args);

@@ -101,15 +101,23 @@ TEST_F(NodeApiTest, LogsNameTheContainersAndSayWhenNoAgentRuns) {
   EXPECT_EQ(pending->body, "");
 }
 
-TEST_F(NodeApiTest, ExecRefusesStreamingUpgradesAndNeedsTheAgent) {
+TEST_F(NodeApiTest, ExecRefusesSpdyAndNeedsTheAgent) {
   CreatePod("web", "n1");
-  auto up = c_->Post("/api/v1/namespaces/default/pods/web/exec?command=ls",
-                     httplib::Headers{{"Upgrade", "websocket"}, {"Connection", "Upgrade"}}, "",
-                     "text/plain");
-  ASSERT_TRUE(up);
-  EXPECT_EQ(up->status, 400);
-  EXPECT_EQ(Message(up),
-            "keelsond does not serve streaming exec (SPDY/WebSocket) yet; use keelctl exec");
+  auto spdy = c_->Post("/api/v1/namespaces/default/pods/web/exec?command=ls",
+                       httplib::Headers{{"Upgrade", "SPDY/3.1"}, {"Connection", "Upgrade"}}, "",
+                       "text/plain");
+  ASSERT_TRUE(spdy);
+  EXPECT_EQ(spdy->status, 400);
+  EXPECT_EQ(Message(spdy), "keelsond serves exec over WebSocket (v5.channel.k8s.io), not SPDY/3.1");
+  // A WebSocket upgrade is checked like any exec before it is accepted: no agent, no session.
+  auto ws = c_->Get("/api/v1/namespaces/default/pods/web/exec?command=ls",
+                    httplib::Headers{{"Upgrade", "websocket"},
+                                     {"Connection", "Upgrade"},
+                                     {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                     {"Sec-WebSocket-Version", "13"},
+                                     {"Sec-WebSocket-Protocol", "v5.channel.k8s.io"}});
+  ASSERT_TRUE(ws);
+  EXPECT_EQ(ws->status, 503) << ws->body;
   auto nocmd = c_->Post("/api/v1/namespaces/default/pods/web/exec", "", "text/plain");
   EXPECT_EQ(Message(nocmd), "you must specify at least 1 command");
   auto off = c_->Post("/api/v1/namespaces/default/pods/web/exec?command=ls", "", "text/plain");
