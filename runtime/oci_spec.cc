@@ -450,8 +450,6 @@ const std::vector<std::string>& DefaultCapabilities() {
   return caps;
 }
 
-namespace {
-
 const std::vector<std::string>& AllCapabilities() {
   static const std::vector<std::string> caps = {"CAP_CHOWN",
                                                 "CAP_DAC_OVERRIDE",
@@ -496,6 +494,8 @@ const std::vector<std::string>& AllCapabilities() {
                                                 "CAP_CHECKPOINT_RESTORE"};
   return caps;
 }
+
+namespace {
 
 std::string CapName(std::string c) {
   std::transform(c.begin(), c.end(), c.begin(), ::toupper);

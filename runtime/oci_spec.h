@@ -107,4 +107,8 @@ api::Result<api::Json> BuildOciSpec(const SpecParams& p);
 // Default capability set of containerd/Docker, "CAP_" prefixed.
 const std::vector<std::string>& DefaultCapabilities();
 
+// Every Linux capability name, indexed by its bit number (CAP_CHOWN = 0 ...
+// CAP_CHECKPOINT_RESTORE).
+const std::vector<std::string>& AllCapabilities();
+
 }  // namespace keelson::runtime

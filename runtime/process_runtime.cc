@@ -1,6 +1,8 @@
 // The process runtime: keelson-monitor --process behind ContainerRuntime.
 #include "runtime/process_runtime.h"
 
+#include "runtime/oci_spec.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -32,52 +34,6 @@ bool ValidId(const std::string& id) {
          std::all_of(id.begin(), id.end(), [](char c) {
            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
          });
-}
-
-// Capability names in kernel bit order (linux/capability.h).
-const std::vector<std::string>& CapabilityBits() {
-  static const std::vector<std::string> caps = {"CAP_CHOWN",
-                                                "CAP_DAC_OVERRIDE",
-                                                "CAP_DAC_READ_SEARCH",
-                                                "CAP_FOWNER",
-                                                "CAP_FSETID",
-                                                "CAP_KILL",
-                                                "CAP_SETGID",
-                                                "CAP_SETUID",
-                                                "CAP_SETPCAP",
-                                                "CAP_LINUX_IMMUTABLE",
-                                                "CAP_NET_BIND_SERVICE",
-                                                "CAP_NET_BROADCAST",
-                                                "CAP_NET_ADMIN",
-                                                "CAP_NET_RAW",
-                                                "CAP_IPC_LOCK",
-                                                "CAP_IPC_OWNER",
-                                                "CAP_SYS_MODULE",
-                                                "CAP_SYS_RAWIO",
-                                                "CAP_SYS_CHROOT",
-                                                "CAP_SYS_PTRACE",
-                                                "CAP_SYS_PACCT",
-                                                "CAP_SYS_ADMIN",
-                                                "CAP_SYS_BOOT",
-                                                "CAP_SYS_NICE",
-                                                "CAP_SYS_RESOURCE",
-                                                "CAP_SYS_TIME",
-                                                "CAP_SYS_TTY_CONFIG",
-                                                "CAP_MKNOD",
-                                                "CAP_LEASE",
-                                                "CAP_AUDIT_WRITE",
-                                                "CAP_AUDIT_CONTROL",
-                                                "CAP_SETFCAP",
-                                                "CAP_MAC_OVERRIDE",
-                                                "CAP_MAC_ADMIN",
-                                                "CAP_SYSLOG",
-                                                "CAP_WAKE_ALARM",
-                                                "CAP_BLOCK_SUSPEND",
-                                                "CAP_AUDIT_READ",
-                                                "CAP_PERFMON",
-                                                "CAP_BPF",
-                                                "CAP_CHECKPOINT_RESTORE"};
-  return caps;
 }
 
 int LastCap() {
@@ -539,7 +495,7 @@ api::Result<std::string> BuildProcessPlan(const Json& spec,
     uint64_t bits = 0;
     for (const auto& c : proc["capabilities"].value("bounding", Json::array())) {
       std::string name = c.is_string() ? c.get<std::string>() : "";
-      const auto& all = CapabilityBits();
+      const auto& all = AllCapabilities();
       auto it = std::find(all.begin(), all.end(), name);
       if (it == all.end())
         return std::unexpected(
